@@ -1,0 +1,50 @@
+package dev.curvature.optimizers;
+
+/**
+ * Validation of hyperparameters at construction: each check names the parameter, the value it got and
+ * the range it allows, so a bad value fails loudly where it was written.
+ */
+public final class Checks {
+    private Checks() {
+    }
+
+    /** {@code value} must be finite and in {@code [0, 1)}. */
+    public static double unitInterval(String name, double value) {
+        if (!(value >= 0.0 && value < 1.0)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} must be finite and {@code > 0}. */
+    public static double positive(String name, double value) {
+        if (!(value > 0.0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be finite and > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} must be finite and {@code >= 0}. */
+    public static double nonNegative(String name, double value) {
+        if (!(value >= 0.0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} must be {@code >= min}. */
+    public static int atLeast(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} must not be null. */
+    public static <T> T notNull(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+}
