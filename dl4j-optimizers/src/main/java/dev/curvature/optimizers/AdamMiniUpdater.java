@@ -245,6 +245,18 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         BlockMoments.scaleByBlock(m, blockValues, blocks, g);
     }
 
+    /**
+     * Elements this updater holds outside DL4J's state array: the per-block weights {@code (1 - beta2) / blockSize}
+     * (one per block) and, in SameDiff, {@code v}. Counted by the memory tests and benchmarks.
+     */
+    public long ownedElements() {
+        long n = blockWeights == null ? 0 : blockWeights.length();
+        if (gradientShape != null && v != null) {
+            n += v.length();
+        }
+        return n;
+    }
+
     private String describe() {
         ParamLayout layout = config.getLayout();
         return layout != null ? layout.describe() : "SameDiff variable " + Arrays.toString(gradientShape);
