@@ -21,8 +21,11 @@ import java.util.Map;
 
 /**
  * State and step of {@link AdamMini}. State layout inside DL4J's flat updater-state slice:
- * {@code [m (N values, aligned with the gradient) | v (one per block) | padding]}, where padding appears only when
+ * {@code [M (N values, aligned with the gradient) | v (one per block) | padding]}, where padding appears only when
  * two stamped parameters of equal length have different block counts (DL4J sizes state per parameter length).
+ * {@code M} stores the first moment scaled as {@code m / (1 - beta1)}, so that its update is one fused op
+ * ({@code M <- beta1 M + g}); the factor {@code 1 - beta1} is applied with the step size. The update equals the
+ * reference formula exactly (up to rounding).
  *
  * <p>Two ways to learn the partition: a stamped configuration ({@link Layouts#attach}, DL4J networks), or the
  * gradient shape that SameDiff passes to {@link #setStateViewArray}. In SameDiff the partition follows the
@@ -47,6 +50,9 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
     private INDArray m;
     private INDArray v;
     private INDArray blockWeights;
+    private INDArray scratch;
+    private INDArray[] mViews;
+    private INDArray[] scratchViews;
     private long[] gradientShape;
     private char gradientOrder = 'c';
 
@@ -199,15 +205,13 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
             m.assign(0);
             v.assign(0);
         }
-        // (1 - beta2) / blockSize for every block: turns block sums of squares into the v increment in one op.
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             blockWeights = Nd4j.createUninitialized(m.dataType(), layout.numBlocks());
-            for (int i = 0; i < layout.size(); i++) {
-                ParamBlocks b = layout.param(i);
-                blockWeights.get(NDArrayIndex.interval(layout.blockOffset(i), layout.blockOffset(i) + b.numBlocks()))
-                        .assign((1.0 - config.getBeta2()) / b.blockSize());
-            }
+            scratch = Nd4j.createUninitialized(m.dataType(), layout.numBlocks());
         }
+        BlockMoments.inverseBlockSizes(layout, 1.0 - config.getBeta2(), blockWeights);
+        mViews = BlockMoments.valueViews(m, layout);
+        scratchViews = BlockMoments.blockViews(scratch, layout);
     }
 
     @Override
@@ -225,32 +229,32 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         double lr = config.getLearningRate(iteration, epoch);
         int t = iteration + 1;
 
-        INDArray blockValues = Nd4j.createUninitialized(g.dataType(), blocks.numBlocks());
-        BlockMoments.blockSquareSums(g, blocks, blockValues);
-        double total = blockValues.sumNumber().doubleValue();
+        INDArray[] gViews = BlockMoments.valueViews(g, blocks);
+        BlockMoments.blockSquareSums(gViews, blocks, scratchViews);
+        // Checked before any state changes: NaN and infinities in g propagate into the block sums.
+        double total = scratch.sumNumber().doubleValue();
         if (!Double.isFinite(total)) {
             throw new IllegalStateException("AdamMini: non-finite gradient (sum of squares " + total + ") in "
                     + describe() + " at iteration " + iteration + "; optimizer state left unchanged");
         }
         // v_b <- beta2 v_b + (1 - beta2) mean_b(g^2)
-        blockValues.muli(blockWeights);
-        v.muli(beta2).addi(blockValues);
-        // m <- beta1 m + (1 - beta1) g
-        m.muli(beta1);
-        Nd4j.exec(new Axpy(g, m, m, 1.0 - beta1));
-        // factor_b = lr / (1 - beta1^t) / (sqrt(v_b) / sqrt(1 - beta2^t) + eps); update = m * factor_b
-        Nd4j.exec(new Sqrt(v, blockValues));
-        blockValues.divi(Math.sqrt(1.0 - Math.pow(beta2, t))).addi(config.getEpsilon());
-        blockValues.rdivi(lr / (1.0 - Math.pow(beta1, t)));
-        BlockMoments.scaleByBlock(m, blockValues, blocks, g);
+        scratch.muli(blockWeights);
+        v.muli(beta2).addi(scratch);
+        // stored M = m / (1 - beta1): the moment update is one fused op, M <- beta1 M + g
+        Nd4j.exec(new Axpy(m, g, m, beta1));
+        // factor_b = lr (1 - beta1) / (1 - beta1^t) / (sqrt(v_b) / sqrt(1 - beta2^t) + eps); update = M * factor_b
+        Nd4j.exec(new Sqrt(v, scratch));
+        scratch.divi(Math.sqrt(1.0 - Math.pow(beta2, t))).addi(config.getEpsilon());
+        scratch.rdivi(lr * (1.0 - beta1) / (1.0 - Math.pow(beta1, t)));
+        BlockMoments.scaleByBlock(mViews, scratchViews, gViews);
     }
 
     /**
-     * Elements this updater holds outside DL4J's state array: the per-block weights {@code (1 - beta2) / blockSize}
-     * (one per block) and, in SameDiff, {@code v}. Counted by the memory tests and benchmarks.
+     * Elements this updater holds outside DL4J's state array: per block, the weight {@code (1 - beta2) / blockSize}
+     * and a scratch value (no allocation per step); in SameDiff also {@code v}. Counted by the memory tests and benchmarks.
      */
     public long ownedElements() {
-        long n = blockWeights == null ? 0 : blockWeights.length();
+        long n = blockWeights == null ? 0 : blockWeights.length() + scratch.length();
         if (gradientShape != null && v != null) {
             n += v.length();
         }

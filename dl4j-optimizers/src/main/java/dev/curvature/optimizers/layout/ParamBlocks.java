@@ -43,6 +43,16 @@ public record ParamBlocks(ParamSpec spec, long rows, long cols, int keepDim) {
         return 1 - keepDim;
     }
 
+    /**
+     * Memory order of the block-column view {@code [blockSize, numBlocks]} of the same storage, where block
+     * {@code k} is column {@code k}: the parameter's order when blocks are columns, the other order when blocks
+     * are rows (a row of a 'c' matrix is a column of its 'f' transpose over the same memory).
+     */
+    public char columnOrder() {
+        char o = spec.order();
+        return keepDim == 1 ? o : (o == 'c' ? 'f' : 'c');
+    }
+
     /** Every element its own block (Adam). */
     public boolean elementwise() {
         return blockSize() == 1;

@@ -1,0 +1,33 @@
+package dev.curvature.examples;
+
+import dev.curvature.examples.bench.OptimizerStepBenchmark;
+
+import java.util.Arrays;
+
+/** Entry point: {@code demo} (default), {@code bench-step}. Each takes {@code --help}. */
+public final class Main {
+    private Main() {
+    }
+
+    static final String HELP = """
+            dl4j-curvature examples
+              demo         train an MLP on synthetic data with DL4J Adam and Adam-mini, print progress (default)
+              bench-step   benchmark one optimizer step against DL4J Adam; writes CSV
+            Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
+            """;
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "demo" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "demo" -> Demo.main(rest);
+            case "bench-step" -> OptimizerStepBenchmark.main(rest);
+            case "--help", "-h", "help" -> System.out.print(HELP);
+            default -> {
+                System.err.println("unknown command '" + command + "'");
+                System.err.print(HELP);
+                System.exit(2);
+            }
+        }
+    }
+}
