@@ -17,8 +17,9 @@ public final class Main {
             """;
 
     public static void main(String[] args) throws Exception {
-        String command = args.length == 0 ? "demo" : args[0];
-        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        boolean explicit = args.length > 0 && (!args[0].startsWith("--") || args[0].equals("--help"));
+        String command = explicit ? args[0] : "demo";
+        String[] rest = explicit ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (command) {
             case "demo" -> Demo.main(rest);
             case "bench-step" -> OptimizerStepBenchmark.main(rest);
