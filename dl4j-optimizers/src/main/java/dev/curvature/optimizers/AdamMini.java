@@ -6,6 +6,7 @@ import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -131,8 +132,8 @@ public final class AdamMini implements LayoutAware {
     }
 
     @Override
-    public double weightDecayCoefficient(ParamSpec spec) {
-        return spec.role().isMatrixWeight() ? weightDecay : 0.0;
+    public WeightDecay weightDecayFor(ParamSpec spec) {
+        return spec.role().isMatrixWeight() && weightDecay > 0 ? new WeightDecay(weightDecay, true) : null;
     }
 
     /**

@@ -150,11 +150,21 @@ public final class Layouts {
     }
 
     private static void addWeightDecay(Layer conf, LayoutAware updater, List<ParamSpec> specs) {
-        double coefficient = 0;
+        WeightDecay decay = null;
         for (ParamSpec s : specs) {
-            coefficient = Math.max(coefficient, updater.weightDecayCoefficient(s));
+            if (!conf.initializer().isWeightParam(conf, s.param()) && !(conf instanceof AbstractSameDiffLayer
+                    && s.role().isMatrixWeight())) {
+                continue; // DL4J regularizes weights and biases through separate lists; biases are never decayed
+            }
+            WeightDecay d = updater.weightDecayFor(s);
+            if (decay != null && !decay.equals(d)) {
+                throw new IllegalStateException("layer '" + conf.getLayerName() + "': " + updater
+                        + " asks for different weight decays on its weights (" + decay + " and " + d
+                        + "), which DL4J's per-layer regularization cannot express");
+            }
+            decay = d;
         }
-        if (coefficient == 0) {
+        if (decay == null) {
             return;
         }
         List<Regularization> existing;
@@ -164,17 +174,17 @@ public final class Layouts {
             existing = sl.getRegularization();
         } else {
             throw new IllegalStateException("layer '" + conf.getLayerName() + "' (" + conf.getClass().getSimpleName()
-                    + ") cannot carry the decoupled weight decay of " + updater + "; set its weightDecay to 0");
+                    + ") cannot carry the decoupled weight decay of " + updater + "; set its weight decay to 0");
         }
         List<Regularization> regs = existing == null ? new ArrayList<>() : new ArrayList<>(existing);
         for (Regularization r : regs) {
             if (r instanceof WeightDecay) {
                 throw new IllegalStateException("layer '" + conf.getLayerName() + "' has DL4J " + r
-                        + " and the updater's own weight decay " + coefficient
+                        + " and the updater's own weight decay " + decay
                         + ": weight decay would apply twice. Configure it in one place only");
             }
         }
-        regs.add(new WeightDecay(coefficient, true));
+        regs.add(decay);
         if (conf instanceof BaseLayer bl) {
             bl.setRegularization(regs);
         } else {

@@ -1,6 +1,7 @@
 package dev.curvature.optimizers.layout;
 
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
  * An updater configuration that needs to know the shapes and roles of the parameters it updates. DL4J gives
@@ -16,9 +17,9 @@ public interface LayoutAware extends IUpdater {
     LayoutAware withLayout(ParamLayout layout);
 
     /**
-     * Decoupled weight decay this configuration wants for {@code spec}, expressed as the coefficient of DL4J's
-     * {@code WeightDecay(coefficient, applyLR = true)} (which multiplies it by this updater's learning rate).
-     * Zero means no decay.
+     * Decoupled weight decay this configuration wants for {@code spec}, as the DL4J regularization that realises
+     * it ({@code WeightDecay(coefficient, applyLR)}; with {@code applyLR} DL4J multiplies the coefficient by this
+     * updater's learning rate at each step), or null for none. Only consulted for weight parameters.
      */
-    double weightDecayCoefficient(ParamSpec spec);
+    WeightDecay weightDecayFor(ParamSpec spec);
 }
