@@ -4,6 +4,7 @@ import dev.curvature.examples.Args;
 import dev.curvature.optimizers.AdamMini;
 import dev.curvature.optimizers.AdamMiniUpdater;
 import dev.curvature.optimizers.Layouts;
+import dev.curvature.optimizers.Muon;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -75,7 +76,8 @@ public final class OptimizerStepBenchmark {
     }
 
     static List<Candidate> candidates() {
-        return List.of(new Candidate("Adam (DL4J)", new Adam(1e-3)), new Candidate("AdamMini", new AdamMini(1e-3)));
+        return List.of(new Candidate("Adam (DL4J)", new Adam(1e-3)), new Candidate("AdamMini", new AdamMini(1e-3)),
+                new Candidate("Muon", new Muon(0.02)));
     }
 
     static MultiLayerConfiguration mlp(IUpdater u) {

@@ -1,5 +1,6 @@
 package dev.curvature.optimizers;
 
+import dev.curvature.optimizers.layout.LayoutAware;
 import dev.curvature.testing.SyntheticData;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -31,14 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Configurations round-trip through JSON; save/restore, clone and convertDataType continue training exactly where
- * an uninterrupted run goes. Shared by every layout-aware updater through {@link #updaters()}.
+ * an uninterrupted run goes, for every layout-aware updater in {@link #updaters()} (Adam-mini and Muon).
  */
-class AdamMiniPersistenceTest {
+class LayoutAwarePersistenceTest {
 
     IUpdater[] updaters() {
         return new IUpdater[] {
                 AdamMini.builder().learningRate(0.01).beta1(0.85).beta2(0.99).epsilon(1e-7).weightDecay(0.05).build(),
-                AdamMini.builder().learningRateSchedule(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.9)).build()};
+                AdamMini.builder().learningRateSchedule(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.9)).build(),
+                Muon.builder().learningRate(0.02).weightDecay(0.01).build(),
+                Muon.builder().learningRateSchedule(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.95))
+                        .nesterov(false).scaling(Muon.Scaling.MATCH_ADAMW_RMS).momentum(0.9).nsSteps(4)
+                        .auxiliary(new AdamMini(1e-3)).auxiliaryWeightDecay(0.1).build()};
     }
 
     static MultiLayerConfiguration mlp(IUpdater updater, DataType type) {
@@ -71,7 +76,7 @@ class AdamMiniPersistenceTest {
             MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(stamped.toJson());
             assertEquals(stamped, back);
             assertNotEquals(plain, stamped, "the stamp is part of the configuration");
-            AdamMini first = (AdamMini) ((org.deeplearning4j.nn.conf.layers.BaseLayer) back.getConf(0).getLayer()).getIUpdater();
+            LayoutAware first = (LayoutAware) ((org.deeplearning4j.nn.conf.layers.BaseLayer) back.getConf(0).getLayer()).getIUpdater();
             assertNotNull(first.getLayout());
             assertEquals(2, first.getLayout().params().size());
             assertEquals(stamped, MultiLayerConfiguration.fromYaml(stamped.toYaml()));
@@ -114,11 +119,18 @@ class AdamMiniPersistenceTest {
 
     @Test
     void computationGraphSaveRestoreContinuesBitIdentically(@TempDir File dir) throws IOException {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new AdamMini(0.01))
+        for (IUpdater u : updaters()) {
+            graphSaveRestore(u, dir);
+        }
+    }
+
+    void graphSaveRestore(IUpdater updater, File dir) throws IOException {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(updater)
                 .graphBuilder().addInputs("in")
                 .addLayer("h", new DenseLayer.Builder().nIn(10).nOut(8).activation(Activation.TANH).build(), "in")
+                .addLayer("h2", new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).build(), "h")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(4)
-                        .activation(Activation.SOFTMAX).build(), "h")
+                        .activation(Activation.SOFTMAX).build(), "h2")
                 .setOutputs("out").build();
         DataSet data = SyntheticData.classification(12, 20, 10, 4, DataType.FLOAT);
         ComputationGraph a = new ComputationGraph(conf.clone());
@@ -138,7 +150,7 @@ class AdamMiniPersistenceTest {
             a.fit(data);
             restored.fit(data);
         }
-        assertEquals(a.params(), restored.params());
+        assertEquals(a.params(), restored.params(), updater.toString());
     }
 
     @Test
