@@ -5,8 +5,6 @@ import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -40,6 +38,10 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
 
     /** One parameter: either a Muon matrix with its buffer, or an auxiliary updater over its gradient slice. */
     private record Slot(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer, GradientUpdater<?> aux) {
+        /** The buffer as the flat slice it views (same memory order as the gradient slice). */
+        INDArray flatBuffer() {
+            return BlockMoments.reshapeView(buffer, matrix.order(), buffer.length());
+        }
     }
 
     public MuonUpdater(Muon config) {
@@ -193,19 +195,20 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
             }
             MuonMatrix mm = s.matrix();
             INDArray gm = BlockMoments.reshapeView(gs, mm.order(), mm.rows(), mm.cols());
-            double norm = gm.norm2Number().doubleValue();
+            double norm = Level1.nrm2(gs);
             if (!Double.isFinite(norm)) {
                 throw new IllegalStateException("Muon: non-finite gradient in " + s.spec() + " at iteration "
                         + iteration + "; optimizer state left unchanged");
             }
-            Nd4j.exec(new Axpy(s.buffer(), gm, s.buffer(), mu));            // B <- mu B + g
+            Level1.scal(mu, s.flatBuffer());                                 // B <- mu B + g
+            Level1.axpy(1.0, gs, s.flatBuffer());
             INDArray u = s.buffer();
             if (config.isNesterov()) {
-                Nd4j.exec(new Axpy(s.buffer(), gm, gm, mu));                // u' = g + mu B
+                Level1.axpy(mu, s.flatBuffer(), gs);                         // u' = g + mu B
                 u = gm;
             }
             NewtonSchulz.orthogonalizeInto(u, config.getNsSteps(), NewtonSchulz.NORM_EPS / (1.0 - mu), gm);
-            gm.muli(lr * scale(mm));
+            Level1.scal(lr * scale(mm), gs);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.curvature.optimizers;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -54,19 +53,18 @@ public final class NewtonSchulz {
         boolean transpose = rows > cols;
         long m = transpose ? cols : rows;
         long n = transpose ? rows : cols;
-        double norm = g.norm2Number().doubleValue();
         INDArray x = Nd4j.createUninitialized(g.dataType(), new long[] {m, n}, 'c');
         x.assign(transpose ? g.transpose() : g);
-        x.divi(norm + normEps);
+        Level1.scal(1.0 / (Level1.nrm2(x) + normEps), x);
         INDArray y = Nd4j.createUninitialized(g.dataType(), new long[] {m, n}, 'c');
         INDArray a = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
         INDArray b = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
         for (int k = 0; k < steps; k++) {
             Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);          // A = X X^T
             Nd4j.gemm(a, a, b, false, false, C, 0.0);           // B = c A A
-            Nd4j.exec(new Axpy(a, b, b, B));                    // B = b A + c A A
-            y.assign(x);
-            Nd4j.gemm(b, x, y, false, false, 1.0, A);           // Y = B X + a X
+            Level1.axpy(B, a, b);                                    // B = b A + c A A
+            Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);         // Y = B X
+            Level1.axpy(A, x, y);                                    // Y = a X + B X
             INDArray t = x;
             x = y;
             y = t;

@@ -1,5 +1,6 @@
 package dev.curvature.examples;
 
+import dev.curvature.examples.bench.NewtonSchulzBenchmark;
 import dev.curvature.examples.bench.OptimizerStepBenchmark;
 
 import java.util.Arrays;
@@ -13,6 +14,7 @@ public final class Main {
             dl4j-curvature examples
               demo         train an MLP on synthetic data with DL4J Adam and Adam-mini, print progress (default)
               bench-step   benchmark one optimizer step against DL4J Adam; writes CSV
+              bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
             Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
             """;
 
@@ -23,6 +25,7 @@ public final class Main {
         switch (command) {
             case "demo" -> Demo.main(rest);
             case "bench-step" -> OptimizerStepBenchmark.main(rest);
+            case "bench-ns" -> NewtonSchulzBenchmark.main(rest);
             case "--help", "-h", "help" -> System.out.print(HELP);
             default -> {
                 System.err.println("unknown command '" + command + "'");
