@@ -2,6 +2,7 @@ package dev.curvature.examples;
 
 import dev.curvature.optimizers.AdamMini;
 import dev.curvature.optimizers.Layouts;
+import dev.curvature.optimizers.Muon;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The main demo: the same MLP trained with DL4J's Adam and with the curvature optimizers on a synthetic
+ * The main demo: the same MLP trained with DL4J's Adam, Adam-mini and Muon on a synthetic
  * many-class task (no download), printing progress per epoch and a summary.
  */
 public final class Demo {
@@ -31,11 +32,12 @@ public final class Demo {
     }
 
     static final String HELP = """
-            demo: train an MLP with DL4J Adam and Adam-mini on a synthetic 20-class task.
+            demo: train an MLP with DL4J Adam, Adam-mini and Muon on a synthetic 20-class task.
               --epochs N     epochs (default 6)
               --train N      training examples (default 8192)
               --classes N    classes (default 20)
-              --lr X         learning rate for both (default 0.002)
+              --lr X         learning rate of Adam and Adam-mini, and Muon's auxiliary Adam (default 0.002);
+                             Muon's own rate is 0.02
             """;
 
     record Summary(String optimizer, double loss, double accuracy, long stateBytes, double seconds) {
@@ -58,6 +60,7 @@ public final class Demo {
         Map<String, IUpdater> optimizers = new LinkedHashMap<>();
         optimizers.put("Adam (DL4J)", new Adam(lr));
         optimizers.put("AdamMini", new AdamMini(lr));
+        optimizers.put("Muon", Muon.builder().learningRate(0.02).auxiliary(new Adam(lr)).build());
         List<Summary> summaries = new ArrayList<>();
         for (Map.Entry<String, IUpdater> e : optimizers.entrySet()) {
             summaries.add(train(e.getKey(), e.getValue(), data[0], data[1], nIn, classes, epochs));

@@ -12,7 +12,7 @@ public final class Main {
 
     static final String HELP = """
             dl4j-curvature examples
-              demo         train an MLP on synthetic data with DL4J Adam and Adam-mini, print progress (default)
+              demo         train an MLP on synthetic data with DL4J Adam, Adam-mini and Muon (default)
               bench-step   benchmark one optimizer step against DL4J Adam; writes CSV
               bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
             Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
