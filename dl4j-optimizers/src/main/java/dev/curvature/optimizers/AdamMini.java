@@ -261,11 +261,7 @@ public final class AdamMini implements LayoutAware {
         }
 
         public AdamMini build() {
-            if (learningRate != null && learningRateSchedule != null) {
-                throw new IllegalArgumentException("set either learningRate or learningRateSchedule, not both (got "
-                        + learningRate + " and " + learningRateSchedule + ")");
-            }
-            double lr = learningRate != null ? learningRate : DEFAULT_LEARNING_RATE;
+            double lr = Checks.rateOrSchedule(learningRate, learningRateSchedule, DEFAULT_LEARNING_RATE);
             return new AdamMini(lr, learningRateSchedule, beta1, beta2, epsilon, weightDecay, null);
         }
     }

@@ -40,6 +40,20 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * A builder's learning rate: either a fixed rate or a schedule, never both (a schedule would silently override
+     * the rate).
+     *
+     * @return the fixed rate to store ({@code fallback} when only a schedule or nothing was given)
+     */
+    public static double rateOrSchedule(Double learningRate, Object schedule, double fallback) {
+        if (learningRate != null && schedule != null) {
+            throw new IllegalArgumentException("set either learningRate or learningRateSchedule, not both (got "
+                    + learningRate + " and " + schedule + ")");
+        }
+        return learningRate != null ? learningRate : fallback;
+    }
+
     /** {@code value} must not be null. */
     public static <T> T notNull(String name, T value) {
         if (value == null) {

@@ -375,11 +375,7 @@ public final class Muon implements LayoutAware {
         }
 
         public Muon build() {
-            if (learningRate != null && learningRateSchedule != null) {
-                throw new IllegalArgumentException("set either learningRate or learningRateSchedule, not both (got "
-                        + learningRate + " and " + learningRateSchedule + ")");
-            }
-            double lr = learningRate != null ? learningRate : DEFAULT_LEARNING_RATE;
+            double lr = Checks.rateOrSchedule(learningRate, learningRateSchedule, DEFAULT_LEARNING_RATE);
             return new Muon(lr, learningRateSchedule, momentum, nesterov, nsSteps, weightDecay, scaling, auxiliary,
                     auxiliaryWeightDecay, includeOutputLayer, null);
         }

@@ -8,8 +8,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
-import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
@@ -44,16 +42,8 @@ class AdamMiniMemoryTest {
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
     }
 
-    /** Elements of optimizer state: DL4J's state array plus what each Adam-mini updater owns. */
     static long stateElements(MultiLayerNetwork net) {
-        BaseMultiLayerUpdater<?> updater = (BaseMultiLayerUpdater<?>) net.getUpdater();
-        long n = updater.getStateViewArray().length();
-        for (UpdaterBlock b : updater.getUpdaterBlocks()) {
-            if (b.getGradientUpdater() instanceof AdamMiniUpdater mini) {
-                n += mini.ownedElements();
-            }
-        }
-        return n;
+        return OptimizerMemory.stateElements(net);
     }
 
     static double ratio(MultiLayerConfiguration miniConf, MultiLayerConfiguration adamConf) {

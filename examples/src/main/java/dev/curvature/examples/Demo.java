@@ -3,12 +3,12 @@ package dev.curvature.examples;
 import dev.curvature.optimizers.AdamMini;
 import dev.curvature.optimizers.Layouts;
 import dev.curvature.optimizers.Muon;
+import dev.curvature.optimizers.OptimizerMemory;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -106,8 +106,7 @@ public final class Demo {
                     (System.nanoTime() - start) / 1e9);
         }
         Evaluation eval = evaluate(net, test, classes);
-        long stateBytes = ((BaseMultiLayerUpdater<?>) net.getUpdater()).getStateViewArray().length()
-                * net.params().dataType().width();
+        long stateBytes = OptimizerMemory.stateBytes(net);
         return new Summary(name, net.score(test), eval.accuracy(), stateBytes, (System.nanoTime() - start) / 1e9);
     }
 }

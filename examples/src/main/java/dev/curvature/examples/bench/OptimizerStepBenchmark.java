@@ -2,7 +2,7 @@ package dev.curvature.examples.bench;
 
 import dev.curvature.examples.Args;
 import dev.curvature.optimizers.AdamMini;
-import dev.curvature.optimizers.AdamMiniUpdater;
+import dev.curvature.optimizers.OptimizerMemory;
 import dev.curvature.optimizers.Layouts;
 import dev.curvature.optimizers.Muon;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
-import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -133,13 +132,7 @@ public final class OptimizerStepBenchmark {
         }
 
         long stateBytes() {
-            long elements = updater.getStateViewArray() == null ? 0 : updater.getStateViewArray().length();
-            for (UpdaterBlock b : updater.getUpdaterBlocks()) {
-                if (b.getGradientUpdater() instanceof AdamMiniUpdater m) {
-                    elements += m.ownedElements();
-                }
-            }
-            return elements * net.params().dataType().width();
+            return OptimizerMemory.stateBytes(net);
         }
     }
 
