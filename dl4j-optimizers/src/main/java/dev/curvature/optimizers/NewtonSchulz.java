@@ -1,5 +1,11 @@
 package dev.curvature.optimizers;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,6 +27,11 @@ public final class NewtonSchulz {
     public static final double A = 3.4445;
     public static final double B = -4.7750;
     public static final double C = 2.0315;
+    private static final String WORKSPACE_ID = "dl4j-curvature-newton-schulz";
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.1)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.OVER_TIME)
+            .policyMirroring(MirroringPolicy.FULL).policySpill(SpillPolicy.REALLOCATE).build();
     /** Added to the Frobenius norm before normalising. */
     public static final double NORM_EPS = 1e-7;
 
@@ -45,31 +56,43 @@ public final class NewtonSchulz {
 
     /**
      * Writes {@code NS(g)} into {@code out} (same shape as {@code g}; may be {@code g} itself or a view), with
-     * {@code ||g||_F + normEps} as the normaliser. Temporaries are allocated in the current workspace, if any.
+     * {@code ||g||_F + normEps} as the normaliser. Temporaries (two {@code m x n} and two {@code m x m} arrays) live
+     * in a per-thread ND4J workspace that is reused across calls.
      */
     public static void orthogonalizeInto(INDArray g, int steps, double normEps, INDArray out) {
         long rows = g.size(0);
         long cols = g.size(1);
-        boolean transpose = rows > cols;
-        long m = transpose ? cols : rows;
-        long n = transpose ? rows : cols;
-        INDArray x = Nd4j.createUninitialized(g.dataType(), new long[] {m, n}, 'c');
-        x.assign(transpose ? g.transpose() : g);
-        Level1.scal(1.0 / (Level1.nrm2(x) + normEps), x);
-        INDArray y = Nd4j.createUninitialized(g.dataType(), new long[] {m, n}, 'c');
-        INDArray a = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
-        INDArray b = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
-        for (int k = 0; k < steps; k++) {
-            Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);          // A = X X^T
-            Nd4j.gemm(a, a, b, false, false, C, 0.0);           // B = c A A
-            Level1.axpy(B, a, b);                                    // B = b A + c A A
-            Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);         // Y = B X
-            Level1.axpy(A, x, y);                                    // Y = a X + B X
-            INDArray t = x;
-            x = y;
-            y = t;
+        // A tall X is handled as X^T without transposing any data: A = X^T X and X <- a X + X B (B is symmetric).
+        boolean tall = rows > cols;
+        long m = Math.min(rows, cols);
+        // Temporaries live in a workspace reused across calls: no allocation after the first call per shape.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            INDArray x = Nd4j.createUninitialized(g.dataType(), new long[] {rows, cols}, 'c');
+            x.assign(g);
+            Level1.scal(1.0 / (Level1.nrm2(x) + normEps), x);
+            INDArray y = Nd4j.createUninitialized(g.dataType(), new long[] {rows, cols}, 'c');
+            INDArray a = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
+            INDArray b = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
+            for (int k = 0; k < steps; k++) {
+                if (tall) {
+                    Nd4j.gemm(x, x, a, true, false, 1.0, 0.0);      // A = X^T X
+                } else {
+                    Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);      // A = X X^T
+                }
+                Nd4j.gemm(a, a, b, false, false, C, 0.0);           // B = c A A
+                Level1.axpy(B, a, b);                               // B = b A + c A A
+                if (tall) {
+                    Nd4j.gemm(x, b, y, false, false, 1.0, 0.0);     // Y = X B
+                } else {
+                    Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);     // Y = B X
+                }
+                Level1.axpy(A, x, y);                               // Y = a X + ...
+                INDArray t = x;
+                x = y;
+                y = t;
+            }
+            out.assign(x);
         }
-        out.assign(transpose ? x.transpose() : x);
     }
 
     /** Floating-point operations of {@link #orthogonalize} for a {@code rows x cols} matrix. */
