@@ -56,7 +56,13 @@ class MuonNetworkTest {
             long fanIn;
             long fanOut;
             ParamRole role;
-            if (s.length == 4) { // conv [nOut, nIn, kH, kW] 'c' -> [nOut, nIn*kH*kW]
+            if (s.length == 3) { // attention [nHeads, headSize, nIn] 'c' -> [nHeads*headSize, nIn]
+                rows = (int) (s[0] * s[1]);
+                cols = (int) s[2];
+                fanIn = cols;
+                fanOut = rows;
+                role = ParamRole.ATTENTION_QUERY_KEY;
+            } else if (s.length == 4) { // conv [nOut, nIn, kH, kW] 'c' -> [nOut, nIn*kH*kW]
                 rows = (int) s[0];
                 cols = (int) (spec.length() / s[0]);
                 fanIn = cols;
@@ -146,6 +152,18 @@ class MuonNetworkTest {
                 .setInputType(InputType.recurrent(3)).build();
         MultiLayerNetwork lstmNet = Layouts.attach(init(lstm));
         NetworkReference.assertTrainsLikeReference(lstmNet, SyntheticData.sequences(35, 4, 3, 5, 2, DataType.DOUBLE),
+                STEPS, 1e-8, expect("layer1", 0));
+    }
+
+    @Test
+    void selfAttentionProjectionsAreOrthogonalised() {
+        MultiLayerConfiguration conf = base(new Muon(LR)).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.SelfAttentionLayer.Builder().nIn(4).nOut(6).nHeads(2)
+                        .projectInput(true).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(4)).build();
+        MultiLayerNetwork net = Layouts.attach(init(conf));
+        NetworkReference.assertTrainsLikeReference(net, SyntheticData.sequences(37, 3, 4, 5, 2, DataType.DOUBLE),
                 STEPS, 1e-8, expect("layer1", 0));
     }
 
