@@ -40,14 +40,20 @@ public final class Demo {
                              Muon's own rate is 0.02
             """;
 
-    record Summary(String optimizer, double loss, double accuracy, long stateBytes, double seconds) {
+    /** What one optimizer reached. */
+    public record Summary(String optimizer, double loss, double accuracy, long stateBytes, double seconds) {
     }
 
     public static void main(String[] argv) {
+        run(argv);
+    }
+
+    /** Runs the demo; returns one summary per optimizer (empty for --help). */
+    public static List<Summary> run(String[] argv) {
         Args args = new Args(argv, Set.of("epochs", "train", "classes", "lr"), Set.of("help"));
         if (args.flag("help")) {
             System.out.print(HELP);
-            return;
+            return List.of();
         }
         int epochs = args.getInt("epochs", 6, 1);
         int trainSize = args.getInt("train", 8192, 64);
@@ -70,6 +76,7 @@ public final class Demo {
             System.out.printf("%-12s %10.4f %10.4f %14d %10.1f%n", s.optimizer(), s.loss(), s.accuracy(),
                     s.stateBytes(), s.seconds());
         }
+        return summaries;
     }
 
     static MultiLayerNetwork mlp(IUpdater updater, int nIn, int classes) {
