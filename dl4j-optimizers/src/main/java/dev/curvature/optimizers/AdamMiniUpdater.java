@@ -239,13 +239,15 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         }
         // v_b <- beta2 v_b + (1 - beta2) mean_b(g^2)
         scratch.muli(blockWeights);
-        v.muli(beta2).addi(scratch);
+        Nd4j.exec(new Axpy(v, scratch, v, beta2));
         // stored M = m / (1 - beta1): the moment update is one fused op, M <- beta1 M + g
         Nd4j.exec(new Axpy(m, g, m, beta1));
-        // factor_b = lr (1 - beta1) / (1 - beta1^t) / (sqrt(v_b) / sqrt(1 - beta2^t) + eps); update = M * factor_b
+        // factor_b = lr (1 - beta1) / (1 - beta1^t) / (sqrt(v_b) / c + eps) with c = sqrt(1 - beta2^t)
+        //          = lr (1 - beta1) c / (1 - beta1^t) / (sqrt(v_b) + eps c);   update = M * factor_b
+        double c = Math.sqrt(1.0 - Math.pow(beta2, t));
         Nd4j.exec(new Sqrt(v, scratch));
-        scratch.divi(Math.sqrt(1.0 - Math.pow(beta2, t))).addi(config.getEpsilon());
-        scratch.rdivi(lr * (1.0 - beta1) / (1.0 - Math.pow(beta1, t)));
+        scratch.addi(config.getEpsilon() * c);
+        scratch.rdivi(lr * (1.0 - beta1) * c / (1.0 - Math.pow(beta1, t)));
         BlockMoments.scaleByBlock(mViews, scratchViews, gViews);
     }
 
