@@ -19,7 +19,7 @@ import java.util.List;
  * {@link #history()} and passes it to its {@link ReportSink}s.
  *
  * <p>The probe batch is the one given to the builder, or else the first minibatch the network trains on
- * (captured in {@code onGradientCalculation}, copied). Keeping it fixed makes reports comparable over training.
+ * (its inputs, labels and masks, copied from the model in {@code onBackwardPass}). Keeping it fixed makes reports comparable over training.
  *
  * <p>Training is never changed by a probe: the estimator works on a private DOUBLE copy of the network with its
  * own random generator, so parameters after a seeded run with this listener are bit-identical to the run without.
@@ -60,8 +60,13 @@ public final class HessianBlockListener extends BaseTrainingListener {
         return new Builder();
     }
 
+    /**
+     * Captures the probe batch if none is set yet. The backward pass is the last moment the labels are reachable:
+     * a {@code ComputationGraph} keeps them only in its output layers and clears those before
+     * {@code onGradientCalculation}.
+     */
     @Override
-    public void onGradientCalculation(Model model) {
+    public void onBackwardPass(Model model) {
         if (probeBatch != null || disabled) {
             return;
         }

@@ -36,7 +36,8 @@ final class ProbeBatches {
 
     /**
      * The minibatch the model is training on right now (inputs, labels and masks as set for the current iteration),
-     * or null if it has none set. Call from {@code onGradientCalculation}, when they are guaranteed to be set.
+     * or null if it has none set. Call from {@code onBackwardPass}: a ComputationGraph keeps its labels only in its
+     * output layers, and clears them when the gradient computation ends.
      */
     static MultiDataSet current(Model model) {
         if (model instanceof MultiLayerNetwork net) {
