@@ -1,9 +1,10 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.BlockMoments;
 import dev.curvature.optimizers.layout.BlockedLayout;
 import dev.curvature.optimizers.layout.ParamBlocks;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -81,7 +82,7 @@ public final class BlockStructure {
         if (b.elementwise()) {
             return slice.get(NDArrayIndex.interval(k, k + 1));
         }
-        INDArray m = BlockMoments.matrixView(slice, b);
+        INDArray m = matrixView(slice, b);
         return b.keepDim() == 0 ? m.get(NDArrayIndex.point(k), NDArrayIndex.all())
                 : m.get(NDArrayIndex.all(), NDArrayIndex.point(k));
     }
@@ -91,9 +92,30 @@ public final class BlockStructure {
         if (vector.length() != dimension()) {
             throw new IllegalArgumentException("vector has length " + vector.length() + ", expected " + dimension());
         }
+        INDArray flat = vector.reshape(vector.length());
         INDArray out = Nd4j.create(vector.dataType(), numBlocks);
-        BlockMoments.blockSquareSums(vector.reshape(vector.length()), layout, out);
+        for (int i = 0; i < layout.size(); i++) {
+            ParamBlocks b = layout.param(i);
+            INDArray x = flat.get(NDArrayIndex.interval(layout.paramOffset(i), layout.paramOffset(i) + b.length()));
+            INDArray z = out.get(NDArrayIndex.interval(layout.blockOffset(i), layout.blockOffset(i) + b.numBlocks()));
+            if (b.elementwise()) {
+                Nd4j.exec(new MulOp(x, x, z));
+            } else if (b.whole()) {
+                Nd4j.exec(new SquaredNorm(x, z.reshape(new long[0]), 0));
+            } else {
+                Nd4j.exec(new SquaredNorm(matrixView(x, b), z, b.reduceDim()));
+            }
+        }
         return out;
+    }
+
+    /**
+     * A contiguous parameter slice as the block matrix view {@code [rows, cols]} in the parameter's own memory order
+     * ({@link ParamBlocks}); blocks are its rows ({@code keepDim 0}) or columns ({@code keepDim 1}). Never copies:
+     * ND4J is asked to fail rather than return a copy, since writes through a copy would be lost silently.
+     */
+    static INDArray matrixView(INDArray slice, ParamBlocks b) {
+        return slice.reshape(b.order(), true, b.rows(), b.cols());
     }
 
     private void checkBlock(int j) {

@@ -1,0 +1,178 @@
+package dev.curvature.hessian.bench;
+
+import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.HessianBlockEstimator;
+import dev.curvature.hessian.HessianBlockListener;
+import dev.curvature.hessian.ProbeCopy;
+import dev.curvature.hessian.math.FiniteDifferenceHvp;
+import dev.curvature.hessian.math.GradientFunction;
+import dev.curvature.hessian.math.Rademacher;
+import dev.curvature.testing.SyntheticData;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Cost of Hessian probes on an MLP 784-256-256-10 (FLOAT training, batch 64):
+ * <ol>
+ *   <li>one Hessian-vector product (central differences on the DOUBLE probe copy) in units of one gradient
+ *       evaluation on the same copy, and in units of one FLOAT training gradient;</li>
+ *   <li>the listener's overhead at the default probing interval: wall time of training with
+ *       {@code HessianBlockListener} (default estimator and frequency) against training without it, runs
+ *       alternated, best of {@code rounds}; and the amortised overhead, probe time over the training time of
+ *       {@code frequency} iterations, which is less sensitive to machine noise.</li>
+ * </ol>
+ * Prints a table and writes {@code target/hvp-cost-benchmark.csv}. Not a unit test (it takes about a minute per
+ * round). Arguments: {@code [iterations (default 2 x frequency)] [rounds (default 2)]}.
+ *
+ * <p>Run: {@code mvn -o -q test-compile -pl dl4j-hessian-listener -am} then
+ * {@code mvn -o -q exec:java -pl dl4j-hessian-listener -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.curvature.hessian.bench.HvpCostBenchmark}.
+ */
+public final class HvpCostBenchmark {
+    private static final int BATCH = 64;
+
+    private HvpCostBenchmark() {
+    }
+
+    static MultiLayerNetwork mlp() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU).updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(256).nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(256).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private record Row(String measure, double value, String unit) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int frequency = HessianBlockListener.DEFAULT_FREQUENCY;
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 2 * frequency;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<DataSet> batches = SyntheticData.classification(7, 16 * BATCH, 784, 10, DataType.FLOAT).batchBy(BATCH);
+        List<Row> rows = new ArrayList<>();
+
+        // 1. one Hessian-vector product in gradient evaluations
+        MultiLayerNetwork net = mlp();
+        for (int i = 0; i < 20; i++) {
+            net.fit(batches.get(i % batches.size()));
+        }
+        ProbeCopy copy = ProbeCopy.of(net, batches.get(0));
+        GradientFunction gradient = copy.gradientFunction();
+        INDArray theta = copy.parameters().dup();
+        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(gradient, theta, FiniteDifferenceHvp.DEFAULT_RELATIVE_STEP);
+        INDArray v;
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(1)) {
+            v = Rademacher.sample(DataType.DOUBLE, theta.length(), rng);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        int reps = 40;
+        double gradMs = 0;
+        double hvpMs = 0;
+        double floatGradMs = 0;
+        for (int round = 0; round < 3; round++) { // the first round warms up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                gradient.gradient(theta);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                hvp.apply(v);
+            }
+            long t2 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                net.setInput(batches.get(0).getFeatures());
+                net.setLabels(batches.get(0).getLabels());
+                net.computeGradientAndScore();
+            }
+            long t3 = System.nanoTime();
+            gradMs = (t1 - t0) / 1e6 / reps;
+            hvpMs = (t2 - t1) / 1e6 / reps;
+            floatGradMs = (t3 - t2) / 1e6 / reps;
+        }
+        rows.add(new Row("parameters", net.numParams(), "count"));
+        rows.add(new Row("gradient evaluation, DOUBLE probe copy", gradMs, "ms"));
+        rows.add(new Row("gradient evaluation, FLOAT training net", floatGradMs, "ms"));
+        rows.add(new Row("Hessian-vector product", hvpMs, "ms"));
+        rows.add(new Row("HVP cost in DOUBLE gradient evaluations", hvpMs / gradMs, "x"));
+        rows.add(new Row("HVP cost in FLOAT training gradients", hvpMs / floatGradMs, "x"));
+
+        // 2. listener overhead at the default interval
+        double best = Double.POSITIVE_INFINITY;
+        double bestWith = Double.POSITIVE_INFINITY;
+        List<BlockHessianReport> reports = List.of();
+        for (int round = 0; round < rounds; round++) {
+            best = Math.min(best, train(batches, iterations, null));
+            HessianBlockListener listener = HessianBlockListener.builder().build();
+            bestWith = Math.min(bestWith, train(batches, iterations, listener));
+            reports = listener.history();
+        }
+        double probeMs = reports.stream().mapToDouble(r -> r.elapsed().toNanos() / 1e6).average().orElse(Double.NaN);
+        double iterationMs = best / iterations;
+        HessianBlockEstimator defaults = HessianBlockListener.builder().build().estimator();
+        rows.add(new Row("training iterations per run", iterations, "count"));
+        rows.add(new Row("default probing interval", frequency, "iterations"));
+        rows.add(new Row("probes per run", reports.size(), "count"));
+        rows.add(new Row("training iteration without listener", iterationMs, "ms"));
+        rows.add(new Row("training run without listener (best of " + rounds + ")", best, "ms"));
+        rows.add(new Row("training run with listener (best of " + rounds + ")", bestWith, "ms"));
+        rows.add(new Row("measured listener overhead", 100 * (bestWith - best) / best, "%"));
+        rows.add(new Row("one probe (default estimator)", probeMs, "ms"));
+        rows.add(new Row("Hessian-vector products per probe",
+                reports.isEmpty() ? Double.NaN : reports.get(0).hessianVectorProducts(), "count"));
+        rows.add(new Row("amortised overhead: probe / (interval x iteration)", 100 * probeMs / (frequency * iterationMs),
+                "%"));
+
+        System.out.println("HvpCostBenchmark: MLP 784-256-256-10, batch " + BATCH + ", default estimator " + defaults);
+        System.out.printf(Locale.ROOT, "%-58s %14s  %s%n", "measure", "value", "unit");
+        StringBuilder csv = new StringBuilder("measure,value,unit\n");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-58s %14.3f  %s%n", r.measure(), r.value(), r.unit());
+            csv.append('"').append(r.measure()).append("\",").append(String.format(Locale.ROOT, "%.6f", r.value()))
+                    .append(',').append(r.unit()).append('\n');
+        }
+        Path out = Path.of("target", "hvp-cost-benchmark.csv");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, csv);
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    /** Wall time in ms of {@code iterations} training steps of a fresh seeded network. */
+    private static double train(List<DataSet> batches, int iterations, HessianBlockListener listener) {
+        MultiLayerNetwork net = mlp();
+        if (listener != null) {
+            net.setListeners(listener);
+        }
+        net.fit(batches.get(0)); // first step (updater creation, workspaces) outside the timing
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= iterations; i++) {
+            net.fit(batches.get(i % batches.size()));
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}
