@@ -30,9 +30,9 @@ import java.util.Locale;
  * <p>Block norms are known for the <em>probed</em> blocks {@code j} (all blocks unless the estimator's
  * {@code maxBlocks} is smaller than {@code B}): probing block {@code j} measures {@code ||H_ij||_F} for every
  * {@code i}, and symmetry ({@code ||H_ij|| = ||H_ji||}) fills in row {@code j}. Pairs of two unprobed blocks are
- * NaN. When only some blocks are probed, the ratios and traces are estimated from a uniform random sample of
- * blocks, and their standard errors include that sampling (two-stage sampling, see
- * {@link dev.curvature.hessian.math.TwoStageSampling}). In exact mode with all blocks probed, standard errors are 0.
+ * NaN. When only some blocks are probed, the ratios and traces are estimated from a stratified random sample of
+ * blocks (an equal share per layer, each layer weighted by its share of all blocks), and their standard errors
+ * include that sampling (stratified two-stage sampling, see {@link dev.curvature.hessian.math.TwoStageSampling}). In exact mode with all blocks probed, standard errors are 0.
  */
 public final class BlockHessianReport {
     private final long iteration;

@@ -2,6 +2,7 @@ package dev.curvature.hessian;
 
 import dev.curvature.hessian.math.BlockNormEstimate;
 import dev.curvature.hessian.math.BlockNormEstimator;
+import dev.curvature.hessian.math.BlockSample;
 import dev.curvature.hessian.math.BlockStructure;
 import dev.curvature.hessian.math.FiniteDifferenceHvp;
 import dev.curvature.hessian.math.LinearOperator;
@@ -50,10 +51,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code traceProbes} Rademacher probes).</li>
  * </ul>
  *
+ * <p>When fewer blocks are probed than there are ({@code maxBlocks < B}), they are drawn as a stratified sample,
+ * an equal share from each layer, and estimates over all blocks weight each layer by its share of the blocks;
+ * their standard errors include this block sampling.
+ *
  * <p>Cost in Hessian-vector products (two gradient evaluations each on the probe batch): EXACT
  * {@code sum over probed blocks of their sizes}; STOCHASTIC {@code probesPerBlock * min(B, maxBlocks)}
  * (plus {@code lanczosSteps} per probed block with {@code blockEigenvalues}); plus {@code lanczosSteps} and
- * {@code traceProbes}. Memory: the DOUBLE copy, a few vectors of the parameter count, and the Lanczos basis
+ * {@code traceProbes}. With the defaults: {@code 2 * 24 + 10 + 8 = 66} products per probe. Memory: the DOUBLE copy, a few vectors of the parameter count, and the Lanczos basis
  * ({@code lanczosSteps} vectors).
  *
  * <p>Probes are seeded: the same estimator gives the same probe vectors and blocks at every call (common random
@@ -72,11 +77,11 @@ public final class HessianBlockEstimator {
         STOCHASTIC
     }
 
-    public static final int DEFAULT_PROBES_PER_BLOCK = 4;
+    public static final int DEFAULT_PROBES_PER_BLOCK = 2;
     /** Default {@code maxBlocks} in STOCHASTIC mode (EXACT probes every block by default). */
-    public static final int DEFAULT_STOCHASTIC_MAX_BLOCKS = 32;
-    public static final int DEFAULT_LANCZOS_STEPS = 16;
-    public static final int DEFAULT_TRACE_PROBES = 16;
+    public static final int DEFAULT_STOCHASTIC_MAX_BLOCKS = 24;
+    public static final int DEFAULT_LANCZOS_STEPS = 10;
+    public static final int DEFAULT_TRACE_PROBES = 8;
     public static final int DEFAULT_MAX_EXACT_PARAMETERS = 4096;
     public static final long DEFAULT_SEED = 2505_02809L;
     /** EXACT mode: Lanczos on an assembled diagonal block runs to its full size up to this many steps. */
@@ -143,9 +148,9 @@ public final class HessianBlockEstimator {
             ProbeCopy copy = ProbeCopy.of(model, batch);
             ModelBlocks blocks = ModelBlocks.select(copy, partition, this::warnSkipped);
             BlockStructure structure = blocks.structure();
-            int b = structure.numBlocks();
-            int[] probed = chooseBlocks(b, maxBlocks, seed);
             int[] groupBounds = blocks.groupBounds();
+            BlockSample sample = BlockSample.stratified(groupBounds, maxBlocks, seed);
+            int[] probed = sample.probed();
             if (method == Method.EXACT) {
                 long needed = 0;
                 for (int j : probed) {
@@ -174,9 +179,9 @@ public final class HessianBlockEstimator {
                     blockTop[Arrays.binarySearch(probed, j)] =
                             SpectralEstimator.lanczos(LinearOperator.dense(symmetric), type, steps, rng).topEigenvalue();
                 };
-                norms = BlockNormEstimator.exact(hessian, type, structure, probed, groupBounds, eigen);
+                norms = BlockNormEstimator.exact(hessian, type, structure, sample, groupBounds, eigen);
             } else {
-                norms = BlockNormEstimator.stochastic(hessian, type, structure, probed, groupBounds, probesPerBlock, rng);
+                norms = BlockNormEstimator.stochastic(hessian, type, structure, sample, groupBounds, probesPerBlock, rng);
                 if (blockEigenvalues && lanczosSteps > 0) {
                     for (int p = 0; p < probed.length; p++) {
                         blockTop[p] = SpectralEstimator.lanczos(structure.diagonalBlock(hessian, probed[p]), type,
@@ -195,7 +200,7 @@ public final class HessianBlockEstimator {
                 steps = l.steps();
             }
             ScalarEstimate trace;
-            if (method == Method.EXACT && probed.length == b) {
+            if (method == Method.EXACT && sample.complete()) {
                 trace = norms.totalTrace();
             } else if (traceProbes > 0) {
                 trace = SpectralEstimator.hutchinsonTrace(hessian, type, traceProbes, rng);
@@ -228,27 +233,6 @@ public final class HessianBlockEstimator {
                     norms.squaredNormStandardErrors(), norms.ratios(), top, bottom, steps, trace, blockTraces, blockTop,
                     layers);
         }
-    }
-
-    /** {@code min(b, max)} distinct blocks drawn uniformly with {@code seed}, increasing; all blocks if {@code max >= b}. */
-    static int[] chooseBlocks(int b, int max, long seed) {
-        int[] all = new int[b];
-        for (int i = 0; i < b; i++) {
-            all[i] = i;
-        }
-        if (max >= b) {
-            return all;
-        }
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = 0; i < max; i++) {
-            int k = i + r.nextInt(b - i);
-            int t = all[i];
-            all[i] = all[k];
-            all[k] = t;
-        }
-        int[] chosen = Arrays.copyOf(all, max);
-        Arrays.sort(chosen);
-        return chosen;
     }
 
     private void warnSkipped(Class<?> layerType, String layerName, String reason) {
@@ -358,7 +342,7 @@ public final class HessianBlockEstimator {
             return this;
         }
 
-        /** Rademacher probes per probed block in STOCHASTIC mode, >= 1 (default 4; >= 2 for standard errors). */
+        /** Rademacher probes per probed block in STOCHASTIC mode, >= 1 (default 2; >= 2 for standard errors). */
         public Builder probesPerBlock(int probesPerBlock) {
             if (probesPerBlock < 1) {
                 throw new IllegalArgumentException("probesPerBlock must be >= 1, got " + probesPerBlock);
@@ -368,8 +352,9 @@ public final class HessianBlockEstimator {
         }
 
         /**
-         * At most this many blocks are probed, drawn uniformly at random with the seed; >= 1. Default: all blocks
-         * in EXACT mode, {@value HessianBlockEstimator#DEFAULT_STOCHASTIC_MAX_BLOCKS} in STOCHASTIC mode.
+         * At most this many blocks are probed, >= 1: an equal share from each layer, drawn at random with the seed
+         * ({@link BlockSample#stratified}; give at least two per layer for standard errors). Default: all blocks in
+         * EXACT mode, {@value HessianBlockEstimator#DEFAULT_STOCHASTIC_MAX_BLOCKS} in STOCHASTIC mode.
          */
         public Builder maxBlocks(int maxBlocks) {
             if (maxBlocks < 1) {
@@ -385,7 +370,7 @@ public final class HessianBlockEstimator {
             return this;
         }
 
-        /** Lanczos steps for the top/bottom eigenvalue, >= 0 (0: not computed; default 16). */
+        /** Lanczos steps for the top/bottom eigenvalue, >= 0 (0: not computed; default 10). */
         public Builder lanczosSteps(int lanczosSteps) {
             if (lanczosSteps < 0) {
                 throw new IllegalArgumentException("lanczosSteps must be >= 0, got " + lanczosSteps);
@@ -395,7 +380,7 @@ public final class HessianBlockEstimator {
         }
 
         /**
-         * Hutchinson probes for the model trace when it is not known exactly, >= 0 (default 16; 0: estimate it from
+         * Hutchinson probes for the model trace when it is not known exactly, >= 0 (default 8; 0: estimate it from
          * the block probes instead).
          */
         public Builder traceProbes(int traceProbes) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
  * contiguous ranges (layers) by {@code groupBounds}.
  */
 public final class BlockNormEstimate {
+    private final BlockSample sample;
     private final int numBlocks;
     private final int[] probed;
     private final int[] groupBounds;
@@ -21,11 +22,12 @@ public final class BlockNormEstimate {
     private final double[][] traces;
     private final long products;
 
-    BlockNormEstimate(int numBlocks, int[] probed, int[] groupBounds, boolean exact, double[][] meanSquaredNorms,
+    BlockNormEstimate(BlockSample sample, int[] groupBounds, boolean exact, double[][] meanSquaredNorms,
                       double[][] squaredNormErrors, double[][] offDiagonal, double[][] groupOffDiagonal,
                       double[][] diagonal, double[][] traces, long products) {
-        this.numBlocks = numBlocks;
-        this.probed = probed.clone();
+        this.sample = sample;
+        this.numBlocks = sample.numBlocks();
+        this.probed = sample.probed();
         this.groupBounds = groupBounds.clone();
         this.exact = exact;
         this.meanSquaredNorms = meanSquaredNorms;
@@ -45,6 +47,11 @@ public final class BlockNormEstimate {
     /** The probed blocks, increasing. */
     public int[] probed() {
         return probed.clone();
+    }
+
+    /** The probed blocks and the strata they were drawn from. */
+    public BlockSample sample() {
+        return sample;
     }
 
     /** True when the norms are exact (one product per parameter of the probed blocks). */
@@ -76,9 +83,20 @@ public final class BlockNormEstimate {
         return deepCopy(squaredNormErrors);
     }
 
-    /** The ratios over all blocks ({@link RatioEstimate#fromSamples}). */
+    /** The ratios over all blocks, weighting the sample's strata ({@link RatioEstimate#fromStrata}). */
     public RatioEstimate ratios() {
-        return RatioEstimate.fromSamples(offDiagonal, diagonal, numBlocks, exact);
+        int[] strata = sample.strata();
+        int n = strata.length - 1;
+        double[][][] off = new double[n][][];
+        double[][][] diag = new double[n][][];
+        int[] populations = new int[n];
+        for (int s = 0; s < n; s++) {
+            int[] rows = probedRowsIn(strata[s], strata[s + 1]);
+            off[s] = select(offDiagonal, rows);
+            diag[s] = select(diagonal, rows);
+            populations[s] = strata[s + 1] - strata[s];
+        }
+        return RatioEstimate.fromStrata(off, diag, populations, exact);
     }
 
     /** Number of groups. */
@@ -114,10 +132,21 @@ public final class BlockNormEstimate {
         return new ScalarEstimate(TwoStageSampling.mean(t), TwoStageSampling.standardError(t, size, exact)).times(size);
     }
 
-    /** Trace of the whole (restricted) Hessian, {@code B} times the mean probed diagonal-block trace. */
+    /**
+     * Trace of the whole (restricted) Hessian, {@code sum_j tr(H_jj)}: in each stratum, its number of blocks times
+     * the mean probed diagonal-block trace; the variance adds over strata.
+     */
     public ScalarEstimate totalTrace() {
-        return new ScalarEstimate(TwoStageSampling.mean(traces),
-                TwoStageSampling.standardError(traces, numBlocks, exact)).times(numBlocks);
+        int[] strata = sample.strata();
+        double value = 0;
+        double variance = 0;
+        for (int s = 0; s + 1 < strata.length; s++) {
+            double[][] t = select(traces, probedRowsIn(strata[s], strata[s + 1]));
+            int size = strata[s + 1] - strata[s];
+            value += size * TwoStageSampling.mean(t);
+            variance += (double) size * size * TwoStageSampling.covarianceOfMeans(t, t, size, exact);
+        }
+        return new ScalarEstimate(value, Math.sqrt(Math.max(0.0, variance)));
     }
 
     /** Number of probed blocks in group {@code g}. */
@@ -144,8 +173,10 @@ public final class BlockNormEstimate {
     }
 
     private int[] probedRowsOfGroup(int g) {
-        int lo = groupBounds[g];
-        int hi = groupBounds[g + 1];
+        return probedRowsIn(groupBounds[g], groupBounds[g + 1]);
+    }
+
+    private int[] probedRowsIn(int lo, int hi) {
         return java.util.stream.IntStream.range(0, probed.length).filter(p -> probed[p] >= lo && probed[p] < hi).toArray();
     }
 

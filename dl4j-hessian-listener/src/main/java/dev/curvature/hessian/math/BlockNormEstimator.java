@@ -2,7 +2,6 @@ package dev.curvature.hessian.math;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -41,13 +40,15 @@ public final class BlockNormEstimator {
      * @param hessian        the operator, of dimension {@code blocks.dimension()}
      * @param type           data type of the probe vectors
      * @param blocks         the block structure
-     * @param probed         probed blocks, strictly increasing
-     * @param groupBounds    contiguous groups of blocks: {@code 0 = b_0 < b_1 < ... < b_G = B}
+     * @param sample         the probed blocks
+     * @param groupBounds    contiguous groups of blocks (layers), {@code 0 = b_0 < b_1 < ... < b_G = B}, for the
+     *                       within-group summaries
      * @param diagonalBlocks receives each {@code H_jj}, or null to skip assembling them
      */
-    public static BlockNormEstimate exact(LinearOperator hessian, DataType type, BlockStructure blocks, int[] probed,
-                                          int[] groupBounds, DiagonalBlockConsumer diagonalBlocks) {
-        check(hessian, blocks, probed, groupBounds);
+    public static BlockNormEstimate exact(LinearOperator hessian, DataType type, BlockStructure blocks,
+                                          BlockSample sample, int[] groupBounds, DiagonalBlockConsumer diagonalBlocks) {
+        check(hessian, blocks, sample, groupBounds);
+        int[] probed = sample.probed();
         int b = blocks.numBlocks();
         int np = probed.length;
         double[][] sq = new double[np][];
@@ -71,7 +72,7 @@ public final class BlockNormEstimator {
                 products++;
                 column.addi(blocks.squaredNorms(u));
                 INDArray uj = blocks.view(u, j);
-                trace += uj.getDouble(t);
+                trace += uj.getDouble(t); // the diagonal entry (H e_t)_t: one scalar read per product
                 if (hjj != null) {
                     hjj.get(NDArrayIndex.all(), NDArrayIndex.point(t)).assign(uj);
                 }
@@ -84,7 +85,7 @@ public final class BlockNormEstimator {
             }
         }
         double[][] errors = new double[np][b];
-        return new BlockNormEstimate(b, probed, groupBounds, true, sq, errors, off, groupOff, diag, traces, products);
+        return new BlockNormEstimate(sample, groupBounds, true, sq, errors, off, groupOff, diag, traces, products);
     }
 
     /**
@@ -93,8 +94,9 @@ public final class BlockNormEstimator {
      * @param rng caller-owned generator (never the global one)
      */
     public static BlockNormEstimate stochastic(LinearOperator hessian, DataType type, BlockStructure blocks,
-                                               int[] probed, int[] groupBounds, int probesPerBlock, Random rng) {
-        check(hessian, blocks, probed, groupBounds);
+                                               BlockSample sample, int[] groupBounds, int probesPerBlock, Random rng) {
+        check(hessian, blocks, sample, groupBounds);
+        int[] probed = sample.probed();
         if (probesPerBlock < 1) {
             throw new IllegalArgumentException("probesPerBlock must be >= 1, got " + probesPerBlock);
         }
@@ -122,7 +124,7 @@ public final class BlockNormEstimator {
                 INDArray x = blocks.squaredNorms(u);
                 sum.addi(x);
                 sumSquares.addi(x.mul(x));
-                traces[p][r] = Nd4j.getExecutioner().exec(new Dot(z, blocks.view(u, j))).getDouble(0);
+                traces[p][r] = SpectralEstimator.dot(z, blocks.view(u, j));
                 summarise(x, j, groupBounds, r, off[p], groupOff[p], diag[p]);
             }
             probe.assign(0.0);
@@ -137,7 +139,7 @@ public final class BlockNormEstimator {
                 errors[p][i] = Math.sqrt(var / m);
             }
         }
-        return new BlockNormEstimate(b, probed, groupBounds, false, mean, errors, off, groupOff, diag, traces, products);
+        return new BlockNormEstimate(sample, groupBounds, false, mean, errors, off, groupOff, diag, traces, products);
     }
 
     /** Off-diagonal means (all blocks, own group) and the diagonal term of one column sample. */
@@ -159,25 +161,21 @@ public final class BlockNormEstimator {
         summarise(Nd4j.createFromArray(x), j, groupBounds, r, off, groupOff, diag);
     }
 
+
     static int groupOf(int[] groupBounds, int j) {
         int g = java.util.Arrays.binarySearch(groupBounds, j);
         return g >= 0 ? g : -g - 2;
     }
 
-    private static void check(LinearOperator hessian, BlockStructure blocks, int[] probed, int[] groupBounds) {
+    private static void check(LinearOperator hessian, BlockStructure blocks, BlockSample sample, int[] groupBounds) {
         if (hessian.dimension() != blocks.dimension()) {
             throw new IllegalArgumentException("operator dimension " + hessian.dimension()
                     + " != block structure dimension " + blocks.dimension());
         }
         int b = blocks.numBlocks();
-        if (probed.length == 0) {
-            throw new IllegalArgumentException("at least one block must be probed");
-        }
-        for (int p = 0; p < probed.length; p++) {
-            if (probed[p] < 0 || probed[p] >= b || (p > 0 && probed[p] <= probed[p - 1])) {
-                throw new IllegalArgumentException("probed blocks must be strictly increasing in [0, " + b + "), got "
-                        + java.util.Arrays.toString(probed));
-            }
+        if (sample.numBlocks() != b) {
+            throw new IllegalArgumentException("the sample is drawn from " + sample.numBlocks() + " blocks, the structure has "
+                    + b);
         }
         if (groupBounds.length < 2 || groupBounds[0] != 0 || groupBounds[groupBounds.length - 1] != b) {
             throw new IllegalArgumentException("group bounds must run from 0 to " + b + ", got "

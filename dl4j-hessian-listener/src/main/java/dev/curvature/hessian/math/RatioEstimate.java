@@ -39,15 +39,37 @@ public record RatioEstimate(double pairwiseRatio, double pairwiseRatioStandardEr
      * @param exact      true when the samples are exact (one "probe" per block, no probe noise)
      */
     public static RatioEstimate fromSamples(double[][] offDiagonal, double[][] diagonal, int population, boolean exact) {
-        if (population < 2 || offDiagonal.length == 0) {
+        return fromStrata(new double[][][] {offDiagonal}, new double[][][] {diagonal}, new int[] {population}, exact);
+    }
+
+    /**
+     * As {@link #fromSamples} for a stratified sample: stratum {@code s} holds {@code populations[s]} blocks, of
+     * which the rows of {@code offDiagonal[s]} and {@code diagonal[s]} were probed. Means are weighted by
+     * {@code w_s = N_s / N} and variances by {@code w_s^2} (stratified two-stage sampling).
+     */
+    public static RatioEstimate fromStrata(double[][][] offDiagonal, double[][][] diagonal, int[] populations,
+                                           boolean exact) {
+        int population = java.util.Arrays.stream(populations).sum();
+        if (population < 2) {
             return UNDEFINED;
         }
-        double a = TwoStageSampling.mean(offDiagonal);
-        double d = TwoStageSampling.mean(diagonal);
+        double a = 0;
+        double d = 0;
+        double va = 0;
+        double vd = 0;
+        double cad = 0;
+        for (int s = 0; s < populations.length; s++) {
+            if (offDiagonal[s].length == 0) {
+                return UNDEFINED;
+            }
+            double w = (double) populations[s] / population;
+            a += w * TwoStageSampling.mean(offDiagonal[s]);
+            d += w * TwoStageSampling.mean(diagonal[s]);
+            va += w * w * TwoStageSampling.covarianceOfMeans(offDiagonal[s], offDiagonal[s], populations[s], exact);
+            vd += w * w * TwoStageSampling.covarianceOfMeans(diagonal[s], diagonal[s], populations[s], exact);
+            cad += w * w * TwoStageSampling.covarianceOfMeans(offDiagonal[s], diagonal[s], populations[s], exact);
+        }
         double r = Math.sqrt(a / d);
-        double va = TwoStageSampling.covarianceOfMeans(offDiagonal, offDiagonal, population, exact);
-        double vd = TwoStageSampling.covarianceOfMeans(diagonal, diagonal, population, exact);
-        double cad = TwoStageSampling.covarianceOfMeans(offDiagonal, diagonal, population, exact);
         double se;
         if (va == 0 && vd == 0 && cad == 0) {
             se = 0;

@@ -65,7 +65,7 @@ class BlockNormEstimatorTest {
         int[] groups = {0, 3, B};
         double[][][] blocks = new double[B][][];
         BlockNormEstimate e = BlockNormEstimator.exact(LinearOperator.dense(Nd4j.createFromArray(h)), DataType.DOUBLE,
-                structure(), new int[] {0, 1, 2, 3, 4, 5}, groups, (j, hjj) -> blocks[j] = hjj.toDoubleMatrix());
+                structure(), BlockSample.all(B), groups, (j, hjj) -> blocks[j] = hjj.toDoubleMatrix());
         assertEquals(N, e.products());
         double[][] cols = e.squaredNormColumns();
         for (int j = 0; j < B; j++) {
@@ -131,7 +131,7 @@ class BlockNormEstimatorTest {
         BlockNormEstimate e;
         try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(3)) {
             e = BlockNormEstimator.stochastic(LinearOperator.dense(Nd4j.createFromArray(h)), DataType.DOUBLE,
-                    structure(), new int[] {0, 1, 2, 3, 4, 5}, new int[] {0, B}, 200, rng);
+                    structure(), BlockSample.all(B), new int[] {0, B}, 200, rng);
         }
         assertEquals(B * 200, e.products());
         double[][] mean = e.squaredNormColumns();
