@@ -76,6 +76,7 @@ public final class BlockNormEstimator {
                 if (hjj != null) {
                     hjj.get(NDArrayIndex.all(), NDArrayIndex.point(t)).assign(uj);
                 }
+                u.close();
             }
             sq[p] = column.toDoubleVector();
             traces[p][0] = trace;
@@ -123,9 +124,13 @@ public final class BlockNormEstimator {
                 products++;
                 INDArray x = blocks.squaredNorms(u);
                 sum.addi(x);
-                sumSquares.addi(x.mul(x));
+                INDArray x2 = x.mul(x);
+                sumSquares.addi(x2);
                 traces[p][r] = SpectralEstimator.dot(z, blocks.view(u, j));
                 summarise(x, j, groupBounds, r, off[p], groupOff[p], diag[p]);
+                for (INDArray temporary : new INDArray[] {u, x, x2, z}) {
+                    temporary.close();
+                }
             }
             probe.assign(0.0);
             double[] s1 = sum.toDoubleVector();

@@ -143,7 +143,11 @@ public final class BlockStructure {
             public INDArray apply(INDArray v) {
                 INDArray direction = Nd4j.zeros(v.dataType(), BlockStructure.this.dimension());
                 view(direction, j).assign(v.reshape(size));
-                return view(h.apply(direction), j).dup();
+                INDArray product = h.apply(direction);
+                direction.close();
+                INDArray block = view(product, j).dup();
+                product.close();
+                return block;
             }
         };
     }

@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link dev.curvature.hessian.HessianBlockEstimator} evaluates gradients on a DOUBLE copy of the network
  * (ALGORITHMS.md section 3). Each product costs exactly two gradient evaluations plus a few vector operations.
  *
- * <p>Not thread-safe (it counts products).
+ * <p>Not thread-safe (it counts products and reuses a work vector). Temporaries are closed as soon as they are
+ * used, so a probe of many products does not leave their native memory to the garbage collector.
  */
 public final class FiniteDifferenceHvp implements LinearOperator {
     /** Default {@code relativeStep}: about the optimum for double precision. */
@@ -25,6 +26,7 @@ public final class FiniteDifferenceHvp implements LinearOperator {
     private final GradientFunction gradient;
     private final INDArray theta;
     private final double perturbation;
+    private INDArray point;
     private long products;
     private long gradientEvaluations;
 
@@ -65,13 +67,17 @@ public final class FiniteDifferenceHvp implements LinearOperator {
             return theta.ulike().assign(0.0);
         }
         double t = perturbation / norm;
-        INDArray point = theta.ulike();
+        if (point == null) {
+            point = theta.ulike(); // reused: a probe makes many products, each would otherwise allocate it
+        }
         point.assign(v).muli(t).addi(theta);
         INDArray plus = gradient.gradient(point);
         point.assign(v).muli(-t).addi(theta);
         INDArray minus = gradient.gradient(point);
         gradientEvaluations += 2;
-        return plus.subi(minus).divi(2.0 * t);
+        plus.subi(minus).divi(2.0 * t);
+        minus.close(); // free native memory now rather than at the next garbage collection
+        return plus;
     }
 
     /** Norm of the perturbation {@code t v} used for every product. */

@@ -126,7 +126,15 @@ public final class ParamSubspace {
 
             @Override
             public INDArray apply(INDArray v) {
-                return gather(full.apply(embed(v)));
+                if (isFull()) {
+                    return full.apply(v);
+                }
+                INDArray embedded = embed(v);
+                INDArray product = full.apply(embedded);
+                embedded.close();
+                INDArray sub = gather(product);
+                product.close();
+                return sub;
             }
         };
     }

@@ -56,22 +56,29 @@ public final class SpectralEstimator {
             basis.get(NDArrayIndex.point(i), NDArrayIndex.all()).assign(v);
             INDArray w = op.apply(v).reshape(n);
             alpha[i] = dot(w, v);
+            v.close(); // kept in the basis
             scale = Math.max(scale, w.norm2Number().doubleValue());
             INDArray q = basis.get(NDArrayIndex.interval(0, i + 1), NDArrayIndex.all());
             for (int pass = 0; pass < 2; pass++) { // "twice is enough" (Kahan, Parlett)
                 INDArray c = q.mmul(w.reshape(n, 1));
-                w.subi(q.transpose().mmul(c).reshape(n));
+                INDArray projection = q.transpose().mmul(c);
+                w.subi(projection.reshape(n));
+                c.close();
+                projection.close();
             }
             used = i + 1;
             if (i == k - 1) {
+                w.close();
                 break;
             }
             beta[i] = w.norm2Number().doubleValue();
             if (!(beta[i] > 1e-12 * scale)) {
+                w.close();
                 break; // invariant subspace: the Ritz values found are exact eigenvalues
             }
             v = w.divi(beta[i]);
         }
+        basis.close();
         double[] ritz = SymmetricTridiagonal.eigenvalues(java.util.Arrays.copyOf(alpha, used),
                 java.util.Arrays.copyOf(beta, Math.max(0, used - 1)));
         return new LanczosResult(ritz[used - 1], ritz[0], used, ritz);
@@ -89,7 +96,10 @@ public final class SpectralEstimator {
         double[] samples = new double[probes];
         for (int s = 0; s < probes; s++) {
             INDArray z = Rademacher.sample(type, op.dimension(), rng);
-            samples[s] = dot(z, op.apply(z));
+            INDArray hz = op.apply(z);
+            samples[s] = dot(z, hz);
+            z.close();
+            hz.close();
         }
         double[][] one = {samples};
         return new ScalarEstimate(TwoStageSampling.mean(one), TwoStageSampling.standardError(one, 1, false));
