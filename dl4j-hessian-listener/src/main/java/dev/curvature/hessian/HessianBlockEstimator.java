@@ -143,9 +143,9 @@ public final class HessianBlockEstimator {
         Instant timestamp = Instant.now();
         long start = System.nanoTime();
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-             ProbeRandom probeRandom = new ProbeRandom(seed)) {
+             ProbeRandom probeRandom = new ProbeRandom(seed);
+             ProbeCopy copy = ProbeCopy.of(model, batch)) {
             Random rng = probeRandom.rng;
-            ProbeCopy copy = ProbeCopy.of(model, batch);
             ModelBlocks blocks = ModelBlocks.select(copy, partition, this::warnSkipped);
             BlockStructure structure = blocks.structure();
             int[] groupBounds = blocks.groupBounds();

@@ -47,17 +47,20 @@ import java.util.Set;
  * Regularization (L1/L2/weight decay) is applied by DL4J's updater, not in the gradient, so it is not part of this
  * Hessian (L2 with coefficient {@code l} would add {@code l I} to the diagonal blocks).
  */
-public final class ProbeCopy {
+public final class ProbeCopy implements AutoCloseable {
     private final Model network;
     private final INDArray[] features;
     private final INDArray[] labels;
     private final INDArray[] featureMasks;
     private final INDArray[] labelMasks;
     private final long batchSize;
+    private final INDArray flatParameters;
     private long gradientEvaluations;
+    private boolean closed;
 
-    private ProbeCopy(Model network, MultiDataSet batch) {
+    private ProbeCopy(Model network, INDArray flatParameters, MultiDataSet batch) {
         this.network = network;
+        this.flatParameters = flatParameters;
         this.features = toDouble(batch.getFeatures());
         this.labels = toDouble(batch.getLabels());
         this.featureMasks = toDouble(batch.getFeaturesMaskArrays());
@@ -81,16 +84,18 @@ public final class ProbeCopy {
                 throw new IllegalArgumentException("a MultiLayerNetwork takes one feature and one label array, got "
                         + batch.getFeatures().length + " and " + batch.getLabels().length);
             }
-            return new ProbeCopy(copyOf(net), batch);
+            INDArray params = doubleCopy(net.params());
+            return new ProbeCopy(copyOf(net, params), params, batch);
         }
         if (model instanceof ComputationGraph graph) {
-            return new ProbeCopy(copyOf(graph), batch);
+            INDArray params = doubleCopy(graph.params());
+            return new ProbeCopy(copyOf(graph, params), params, batch);
         }
         throw new IllegalArgumentException("Hessian probes support MultiLayerNetwork and ComputationGraph, got "
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
-    private static MultiLayerNetwork copyOf(MultiLayerNetwork net) {
+    private static MultiLayerNetwork copyOf(MultiLayerNetwork net, INDArray params) {
         if (net.getLayers() == null) {
             throw new IllegalStateException("call init() on the network before probing its Hessian");
         }
@@ -101,11 +106,11 @@ public final class ProbeCopy {
             removeNoise(c.getLayer());
         }
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
-        copy.init(doubleCopy(net.params()), false);
+        copy.init(params, false);
         return copy;
     }
 
-    private static ComputationGraph copyOf(ComputationGraph graph) {
+    private static ComputationGraph copyOf(ComputationGraph graph, INDArray params) {
         if (graph.getLayers() == null) {
             throw new IllegalStateException("call init() on the graph before probing its Hessian");
         }
@@ -118,7 +123,7 @@ public final class ProbeCopy {
             }
         }
         ComputationGraph copy = new ComputationGraph(conf);
-        copy.init(doubleCopy(graph.params()), false);
+        copy.init(params, false);
         return copy;
     }
 
@@ -204,6 +209,9 @@ public final class ProbeCopy {
     }
 
     private INDArray gradient(INDArray params) {
+        if (closed) {
+            throw new IllegalStateException("this probe copy is closed");
+        }
         if (params.length() != network.numParams()) {
             throw new IllegalArgumentException("expected " + network.numParams() + " parameters, got "
                     + params.length());
@@ -224,6 +232,33 @@ public final class ProbeCopy {
         gradientEvaluations++;
         INDArray g = network.gradient().gradient();
         return g.reshape(g.length()).div(batchSize);
+    }
+
+    /**
+     * Frees the copy's parameter, gradient and batch arrays now instead of at the next garbage collection (a probe
+     * copy is as large as the network, in DOUBLE). The copy cannot be used afterwards. Unlike
+     * {@code MultiLayerNetwork.close()}, this leaves the thread's workspaces alone: the training network uses them.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        INDArray gradients = network.getGradientsViewArray();
+        if (gradients != null) {
+            gradients.close();
+        }
+        flatParameters.close();
+        for (INDArray[] arrays : new INDArray[][] {features, labels, featureMasks, labelMasks}) {
+            if (arrays != null) {
+                for (INDArray a : arrays) {
+                    if (a != null) {
+                        a.close();
+                    }
+                }
+            }
+        }
     }
 
     @Override

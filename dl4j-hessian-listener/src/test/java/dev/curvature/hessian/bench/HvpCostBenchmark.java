@@ -44,9 +44,16 @@ import java.util.Locale;
  * Prints a table and writes {@code target/hvp-cost-benchmark.csv}. Not a unit test (it takes about a minute per
  * round). Arguments: {@code [iterations (default 2 x frequency)] [rounds (default 2)]}.
  *
- * <p>Run: {@code mvn -o -q test-compile -pl dl4j-hessian-listener -am} then
- * {@code mvn -o -q exec:java -pl dl4j-hessian-listener -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.curvature.hessian.bench.HvpCostBenchmark}.
+ * <p>Run from the repository root (the test classpath, with this checkout's {@code dl4j-optimizers} first so that an
+ * older installed snapshot cannot shadow it):
+ * <pre>
+ *   mvn -o -q test-compile -pl dl4j-hessian-listener -am
+ *   mvn -o -q dependency:build-classpath -pl dl4j-hessian-listener -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt
+ *   cd dl4j-hessian-listener
+ *   OMP_NUM_THREADS=1 java -Xmx6g -cp target/test-classes:target/classes:../dl4j-optimizers/target/classes:\
+ *       ../dl4j-optimizers/target/test-classes:$(cat cp.txt) dev.curvature.hessian.bench.HvpCostBenchmark
+ * </pre>
+ * ({@code OMP_NUM_THREADS=1} keeps timings stable on a shared 2-core machine; leave it out on a quiet one.)
  */
 public final class HvpCostBenchmark {
     private static final int BATCH = 64;
@@ -96,34 +103,36 @@ public final class HvpCostBenchmark {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        int reps = 40;
-        double gradMs = 0;
-        double hvpMs = 0;
-        double floatGradMs = 0;
-        for (int round = 0; round < 3; round++) { // the first round warms up
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                gradient.gradient(theta);
-            }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                hvp.apply(v);
-            }
-            long t2 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                net.setInput(batches.get(0).getFeatures());
-                net.setLabels(batches.get(0).getLabels());
-                net.computeGradientAndScore();
-            }
-            long t3 = System.nanoTime();
-            gradMs = (t1 - t0) / 1e6 / reps;
-            hvpMs = (t2 - t1) / 1e6 / reps;
-            floatGradMs = (t3 - t2) / 1e6 / reps;
+        // interleaved single calls, medians: robust to other load on the machine
+        int reps = 60;
+        double[] grad = new double[reps];
+        double[] product = new double[reps];
+        double[] floatGrad = new double[reps];
+        for (int warmup = 0; warmup < 5; warmup++) {
+            gradient.gradient(theta).close();
+            hvp.apply(v).close();
         }
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            gradient.gradient(theta).close();
+            long t1 = System.nanoTime();
+            hvp.apply(v).close();
+            long t2 = System.nanoTime();
+            net.setInput(batches.get(0).getFeatures());
+            net.setLabels(batches.get(0).getLabels());
+            net.computeGradientAndScore();
+            long t3 = System.nanoTime();
+            grad[i] = (t1 - t0) / 1e6;
+            product[i] = (t2 - t1) / 1e6;
+            floatGrad[i] = (t3 - t2) / 1e6;
+        }
+        double gradMs = median(grad);
+        double hvpMs = median(product);
+        double floatGradMs = median(floatGrad);
         rows.add(new Row("parameters", net.numParams(), "count"));
-        rows.add(new Row("gradient evaluation, DOUBLE probe copy", gradMs, "ms"));
-        rows.add(new Row("gradient evaluation, FLOAT training net", floatGradMs, "ms"));
-        rows.add(new Row("Hessian-vector product", hvpMs, "ms"));
+        rows.add(new Row("gradient evaluation, DOUBLE probe copy (median)", gradMs, "ms"));
+        rows.add(new Row("gradient evaluation, FLOAT training net (median)", floatGradMs, "ms"));
+        rows.add(new Row("Hessian-vector product (median)", hvpMs, "ms"));
         rows.add(new Row("HVP cost in DOUBLE gradient evaluations", hvpMs / gradMs, "x"));
         rows.add(new Row("HVP cost in FLOAT training gradients", hvpMs / floatGradMs, "x"));
 
