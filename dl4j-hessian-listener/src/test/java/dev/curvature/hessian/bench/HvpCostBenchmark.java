@@ -48,10 +48,10 @@ import java.util.Locale;
  * older installed snapshot cannot shadow it):
  * <pre>
  *   mvn -o -q test-compile -pl dl4j-hessian-listener -am
- *   mvn -o -q dependency:build-classpath -pl dl4j-hessian-listener -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt
+ *   mvn -o -q dependency:build-classpath -pl dl4j-hessian-listener -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt
  *   cd dl4j-hessian-listener
  *   OMP_NUM_THREADS=1 java -Xmx6g -cp target/test-classes:target/classes:../dl4j-optimizers/target/classes:\
- *       ../dl4j-optimizers/target/test-classes:$(cat cp.txt) dev.curvature.hessian.bench.HvpCostBenchmark
+ *       ../dl4j-optimizers/target/test-classes:$(cat target/cp.txt) dev.curvature.hessian.bench.HvpCostBenchmark
  * </pre>
  * ({@code OMP_NUM_THREADS=1} keeps timings stable on a shared 2-core machine; leave it out on a quiet one.)
  */
