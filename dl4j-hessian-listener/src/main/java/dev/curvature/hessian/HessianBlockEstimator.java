@@ -178,15 +178,18 @@ public final class HessianBlockEstimator {
                     int steps = (int) Math.min(hjj.rows(), EXACT_BLOCK_LANCZOS_CAP);
                     blockTop[Arrays.binarySearch(probed, j)] =
                             SpectralEstimator.lanczos(LinearOperator.dense(symmetric), type, steps, rng).topEigenvalue();
+                    symmetric.close();
                 };
                 norms = BlockNormEstimator.exact(hessian, type, structure, sample, groupBounds, eigen);
             } else {
                 norms = BlockNormEstimator.stochastic(hessian, type, structure, sample, groupBounds, probesPerBlock, rng);
-                if (blockEigenvalues && lanczosSteps > 0) {
-                    for (int p = 0; p < probed.length; p++) {
-                        blockTop[p] = SpectralEstimator.lanczos(structure.diagonalBlock(hessian, probed[p]), type,
-                                lanczosSteps, rng).topEigenvalue();
-                    }
+            }
+            // fail before spending more products when the loss or gradient is not finite
+            requireFinite(norms.allFinite());
+            if (method == Method.STOCHASTIC && blockEigenvalues && lanczosSteps > 0) {
+                for (int p = 0; p < probed.length; p++) {
+                    blockTop[p] = SpectralEstimator.lanczos(structure.diagonalBlock(hessian, probed[p]), type,
+                            lanczosSteps, rng).topEigenvalue();
                 }
             }
 
@@ -207,11 +210,9 @@ public final class HessianBlockEstimator {
             } else {
                 trace = norms.totalTrace();
             }
-            if (!norms.allFinite() || (lanczosSteps > 0 && !(Double.isFinite(top) && Double.isFinite(bottom)))
-                    || !Double.isFinite(trace.value())) {
-                throw new ArithmeticException("the Hessian probe produced non-finite values: the loss or its gradient "
-                        + "is NaN or infinite at the current parameters on the probe batch");
-            }
+            requireFinite(lanczosSteps == 0 || (Double.isFinite(top) && Double.isFinite(bottom)));
+            requireFinite(Double.isFinite(trace.value()));
+            theta.close();
 
             ScalarEstimate[] blockTraces = new ScalarEstimate[probed.length];
             for (int p = 0; p < probed.length; p++) {
@@ -232,6 +233,13 @@ public final class HessianBlockEstimator {
                     hvp.gradientEvaluations(), blocks.labels(), probed, norms.squaredNormColumns(),
                     norms.squaredNormStandardErrors(), norms.ratios(), top, bottom, steps, trace, blockTraces, blockTop,
                     layers);
+        }
+    }
+
+    private static void requireFinite(boolean finite) {
+        if (!finite) {
+            throw new ArithmeticException("the Hessian probe produced non-finite values: the loss or its gradient is "
+                    + "NaN or infinite at the current parameters on the probe batch");
         }
     }
 

@@ -25,7 +25,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class BlockNormEstimator {
 
-    /** Receives the assembled dense diagonal block {@code H_jj} (as computed, not symmetrised) in exact mode. */
+    /**
+     * Receives the assembled dense diagonal block {@code H_jj} (as computed, not symmetrised) in exact mode. The array
+     * is freed when the call returns: copy what must outlive it.
+     */
     @FunctionalInterface
     public interface DiagonalBlockConsumer {
         void accept(int block, INDArray diagonalBlock);
@@ -83,6 +86,7 @@ public final class BlockNormEstimator {
             summarise(sq[p], j, groupBounds, 0, off[p], groupOff[p], diag[p]);
             if (hjj != null) {
                 diagonalBlocks.accept(j, hjj);
+                hjj.close();
             }
         }
         double[][] errors = new double[np][b];
