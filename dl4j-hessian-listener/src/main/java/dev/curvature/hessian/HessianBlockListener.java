@@ -18,8 +18,9 @@ import java.util.List;
  * {@link HessianBlockEstimator} on a fixed probe batch, keeps the {@link BlockHessianReport} in
  * {@link #history()} and passes it to its {@link ReportSink}s.
  *
- * <p>The probe batch is the one given to the builder, or else the first minibatch the network trains on
- * (its inputs, labels and masks, copied from the model in {@code onBackwardPass}). Keeping it fixed makes reports comparable over training.
+ * <p>The probe batch is the one given to the builder, or else the first minibatch the network trains on (its
+ * inputs, labels and masks, copied from the model in {@code onBackwardPass}). Keeping it fixed makes reports
+ * comparable over training.
  *
  * <p>Training is never changed by a probe: the estimator works on a private DOUBLE copy of the network with its
  * own random generator, so parameters after a seeded run with this listener are bit-identical to the run without.
@@ -79,7 +80,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
         try {
             probeBatch = ProbeBatches.current(model);
         } catch (RuntimeException | OutOfMemoryError e) {
-            failed(-1, "capturing the probe batch", e);
+            failed("Capturing the probe batch from the training minibatch", e);
         }
     }
 
@@ -100,7 +101,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
         try {
             report = estimator.estimate(model, probeBatch, iteration, epoch);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            failed(iteration, "the Hessian probe", e);
+            failed("The Hessian probe at iteration " + iteration, e);
             return;
         }
         consecutiveFailures = 0;
@@ -117,10 +118,10 @@ public final class HessianBlockListener extends BaseTrainingListener {
         }
     }
 
-    private void failed(int iteration, String what, Throwable e) {
+    private void failed(String what, Throwable e) {
         consecutiveFailures++;
-        LOG.warn("{} failed at iteration {} ({} of {} consecutive failures allowed); training continues", what,
-                iteration, consecutiveFailures, maxConsecutiveFailures, e);
+        LOG.warn("{} failed ({} of {} consecutive failures allowed); training continues", what, consecutiveFailures,
+                maxConsecutiveFailures, e);
         if (consecutiveFailures >= maxConsecutiveFailures) {
             disabled = true;
             LOG.error("HessianBlockListener disabled itself after {} consecutive failures; no further Hessian probes "

@@ -86,7 +86,7 @@ class ListenerTest {
         float[] params;
         try (LogCapture log = new LogCapture(HessianBlockListener.class)) {
             params = train(net, 8);
-            assertEquals(3, log.count(Level.WARN, "failed at iteration"), "three failures logged: " + log.events());
+            assertEquals(3, log.count(Level.WARN, "Hessian probe at iteration"), "three failures logged: " + log.events());
             assertEquals(1, log.count(Level.ERROR, "disabled itself after 3 consecutive failures"));
             assertTrue(log.events().get(0).getThrowableProxy() != null, "the cause is logged");
         }
@@ -107,7 +107,7 @@ class ListenerTest {
         net.setListeners(listener);
         try (LogCapture log = new LogCapture(HessianBlockListener.class)) {
             train(net, 3);
-            assertEquals(1, log.count(Level.WARN, "failed at iteration 0"), "" + log.events());
+            assertEquals(1, log.count(Level.WARN, "probe at iteration 0 failed"), "" + log.events());
             assertTrue(log.events().get(0).getThrowableProxy().getMessage().contains("non-finite"));
             assertEquals(1, log.count(Level.ERROR, "disabled itself after 1 consecutive failures"));
         }

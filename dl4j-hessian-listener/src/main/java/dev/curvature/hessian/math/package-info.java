@@ -9,7 +9,8 @@
  *   <li>{@link dev.curvature.hessian.math.FiniteDifferenceHvp}: Hessian-vector products by central differences of
  *       gradients, {@code Hv ~ (g(theta + t v) - g(theta - t v)) / (2 t)};</li>
  *   <li>{@link dev.curvature.hessian.math.ParamSubspace} and {@link dev.curvature.hessian.math.BlockStructure}: the
- *       restricted parameter set and its blocks, as views;</li>
+ *       restricted parameter set and its blocks, as views; {@link dev.curvature.hessian.math.BlockSample}: which
+ *       blocks are probed (all, or a stratified sample with an equal share per layer);</li>
  *   <li>{@link dev.curvature.hessian.math.BlockNormEstimator}: block Frobenius norms {@code ||H_ij||_F}, exactly (one
  *       product per parameter) or from Rademacher probes supported on one block
  *       ({@code E ||(H z)_i||^2 = ||H_ij||_F^2}), with standard errors
