@@ -1,0 +1,237 @@
+package dev.curvature.hessian;
+
+import dev.curvature.hessian.sink.ReportSink;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DL4J {@link org.deeplearning4j.optimize.api.TrainingListener} that measures the block structure of the loss
+ * Hessian during training (Dong, Zhang, Luo, Yao, Sun 2025, arXiv 2505.02809): every {@code frequency}
+ * iterations (at iterations 0, f, 2f, ..., after that iteration's update) it runs its
+ * {@link HessianBlockEstimator} on a fixed probe batch, keeps the {@link BlockHessianReport} in
+ * {@link #history()} and passes it to its {@link ReportSink}s.
+ *
+ * <p>The probe batch is the one given to the builder, or else the first minibatch the network trains on (its
+ * inputs, labels and masks, copied from the model in {@code onBackwardPass}). Keeping it fixed makes reports
+ * comparable over training.
+ *
+ * <p>Training is never changed by a probe: the estimator works on a private DOUBLE copy of the network with its
+ * own random generator, so parameters after a seeded run with this listener are bit-identical to the run without.
+ *
+ * <p>Failure safety: a probe that fails (an exception, non-finite values, out of memory) is logged and training
+ * goes on; after {@code maxConsecutiveFailures} failures in a row the listener disables itself and logs that it did.
+ * A failing sink is logged and does not count as a failed probe.
+ *
+ * <p>Cost: each probe costs about {@code 2 x (Hessian-vector products)} gradient evaluations on the probe batch
+ * (see {@link HessianBlockEstimator}); history keeps every report ({@code 16 B x probed} bytes of block data each).
+ * Meant for one training thread, like DL4J's own listeners.
+ */
+public final class HessianBlockListener extends BaseTrainingListener {
+    private static final Logger LOG = LoggerFactory.getLogger(HessianBlockListener.class);
+
+    /**
+     * Default iterations between probes. A probe with the default estimator costs 66 Hessian-vector products, about
+     * 150 DOUBLE gradient evaluations on the probe batch; on an MLP 784-256-256-10 with batches of 64 that is
+     * roughly 200 to 400 training iterations' worth of work (see {@code HvpCostBenchmark}), about 10 to 20% at this
+     * interval.
+     */
+    public static final int DEFAULT_FREQUENCY = 2000;
+    public static final int DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
+
+    private final HessianBlockEstimator estimator;
+    private final int frequency;
+    private final int maxConsecutiveFailures;
+    private final List<ReportSink> sinks;
+    private final List<BlockHessianReport> history = new ArrayList<>();
+    private MultiDataSet probeBatch;
+    private int consecutiveFailures;
+    private boolean disabled;
+    private boolean warnedNoBatch;
+
+    private HessianBlockListener(Builder b) {
+        this.estimator = b.estimator;
+        this.frequency = b.frequency;
+        this.maxConsecutiveFailures = b.maxConsecutiveFailures;
+        this.sinks = List.copyOf(b.sinks);
+        this.probeBatch = b.probeBatch == null ? null : ProbeBatches.detachedCopy(b.probeBatch);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Captures the probe batch if none is set yet. The backward pass is the last moment the labels are reachable:
+     * a {@code ComputationGraph} keeps them only in its output layers and clears those before
+     * {@code onGradientCalculation}.
+     */
+    @Override
+    public void onBackwardPass(Model model) {
+        if (probeBatch != null || disabled) {
+            return;
+        }
+        try {
+            probeBatch = ProbeBatches.current(model);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            failed("Capturing the probe batch from the training minibatch", e);
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (disabled || iteration % frequency != 0) {
+            return;
+        }
+        if (probeBatch == null) {
+            if (!warnedNoBatch) {
+                warnedNoBatch = true;
+                LOG.warn("Hessian probe at iteration {} skipped: no probe batch was given and none has been captured "
+                        + "from training yet", iteration);
+            }
+            return;
+        }
+        BlockHessianReport report;
+        try {
+            report = estimator.estimate(model, probeBatch, iteration, epoch);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            failed("The Hessian probe at iteration " + iteration, e);
+            return;
+        }
+        consecutiveFailures = 0;
+        synchronized (history) {
+            history.add(report);
+        }
+        for (ReportSink sink : sinks) {
+            try {
+                sink.accept(report);
+            } catch (Exception e) {
+                LOG.warn("Hessian report sink {} failed at iteration {}; the report is kept in the history", sink,
+                        iteration, e);
+            }
+        }
+    }
+
+    private void failed(String what, Throwable e) {
+        consecutiveFailures++;
+        LOG.warn("{} failed ({} of {} consecutive failures allowed); training continues", what, consecutiveFailures,
+                maxConsecutiveFailures, e);
+        if (consecutiveFailures >= maxConsecutiveFailures) {
+            disabled = true;
+            LOG.error("HessianBlockListener disabled itself after {} consecutive failures; no further Hessian probes "
+                    + "will run in this training", consecutiveFailures);
+        }
+    }
+
+    /** The reports so far, oldest first (a snapshot). */
+    public List<BlockHessianReport> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    /** True once the listener has disabled itself after repeated failures. */
+    public boolean isDisabled() {
+        return disabled;
+    }
+
+    /** Failures since the last successful probe. */
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    /** The probe batch (given or captured), or null before the first minibatch. */
+    public MultiDataSet probeBatch() {
+        return probeBatch;
+    }
+
+    public HessianBlockEstimator estimator() {
+        return estimator;
+    }
+
+    public int frequency() {
+        return frequency;
+    }
+
+    @Override
+    public String toString() {
+        return "HessianBlockListener[every " + frequency + " iterations, " + estimator + ", " + sinks.size()
+                + " sinks" + (disabled ? ", disabled" : "") + "]";
+    }
+
+    /** Builder; every setter validates its value and names the allowed range when it rejects one. */
+    public static final class Builder {
+        private HessianBlockEstimator estimator = HessianBlockEstimator.builder().build();
+        private int frequency = DEFAULT_FREQUENCY;
+        private int maxConsecutiveFailures = DEFAULT_MAX_CONSECUTIVE_FAILURES;
+        private final List<ReportSink> sinks = new ArrayList<>();
+        private MultiDataSet probeBatch;
+
+        private Builder() {
+        }
+
+        /** The estimator (default: {@code HessianBlockEstimator.builder().build()}). */
+        public Builder estimator(HessianBlockEstimator estimator) {
+            if (estimator == null) {
+                throw new IllegalArgumentException("estimator must not be null");
+            }
+            this.estimator = estimator;
+            return this;
+        }
+
+        /** Probe every {@code frequency} iterations, >= 1 (default {@value HessianBlockListener#DEFAULT_FREQUENCY}). */
+        public Builder frequency(int frequency) {
+            if (frequency < 1) {
+                throw new IllegalArgumentException("frequency must be >= 1 (iterations between probes), got " + frequency);
+            }
+            this.frequency = frequency;
+            return this;
+        }
+
+        /** A fixed probe batch (copied); default: the first training minibatch. */
+        public Builder probeBatch(DataSet batch) {
+            if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
+                throw new IllegalArgumentException("the probe batch needs features and labels, got " + batch);
+            }
+            this.probeBatch = ProbeBatches.toMulti(batch);
+            return this;
+        }
+
+        /** A fixed probe batch for graphs with several inputs or outputs (copied). */
+        public Builder probeBatch(MultiDataSet batch) {
+            if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
+                throw new IllegalArgumentException("the probe batch needs features and labels, got " + batch);
+            }
+            this.probeBatch = batch;
+            return this;
+        }
+
+        /** Adds a sink for every report. */
+        public Builder sink(ReportSink sink) {
+            if (sink == null) {
+                throw new IllegalArgumentException("sink must not be null");
+            }
+            sinks.add(sink);
+            return this;
+        }
+
+        /** Disable after this many failed probes in a row, >= 1 (default 3). */
+        public Builder maxConsecutiveFailures(int maxConsecutiveFailures) {
+            if (maxConsecutiveFailures < 1) {
+                throw new IllegalArgumentException("maxConsecutiveFailures must be >= 1, got " + maxConsecutiveFailures);
+            }
+            this.maxConsecutiveFailures = maxConsecutiveFailures;
+            return this;
+        }
+
+        public HessianBlockListener build() {
+            return new HessianBlockListener(this);
+        }
+    }
+}

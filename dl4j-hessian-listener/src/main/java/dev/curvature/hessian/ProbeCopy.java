@@ -1,0 +1,269 @@
+package dev.curvature.hessian;
+
+import dev.curvature.hessian.math.GradientFunction;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A private copy of a network on which gradients can be evaluated at arbitrary parameters without touching the
+ * training network: DOUBLE precision, no listeners, no dropout or weight noise, no updater, full backpropagation
+ * through time, and its own copy of a fixed batch.
+ *
+ * <p>How it is built, and why not with {@code clone()}: the copy is a new network built from a {@code clone()} of
+ * the configuration with the data type set to DOUBLE (what {@code convertDataType(DataType.DOUBLE)} does) and
+ * initialised from a DOUBLE copy of the parameters. {@code MultiLayerNetwork.clone()} and
+ * {@code ComputationGraph.clone()} are avoided because they call {@code getUpdater()} on the original (which creates
+ * its updater if it has none yet) and copy the updater state (memory the probe never uses), and
+ * {@code ComputationGraph.clone()} shares the original's listener list with the clone, so removing the clone's
+ * listeners would remove the training network's. Building from the configuration also never touches
+ * {@code Nd4j.getRandom()}: parameters are given, so DL4J does not re-seed or draw.
+ *
+ * <p>Gradients: {@code setInput}/{@code setLabels} (and masks), {@code computeGradientAndScore()},
+ * {@code gradient().gradient()}. DL4J returns the SUM over examples of the per-example gradients (its updater
+ * divides by the minibatch size later), so {@link #gradientFunction()} divides by the batch size: it is the
+ * gradient of the MEAN loss, the quantity the Hessian identities of ALGORITHMS.md section 3 refer to.
+ * Regularization (L1/L2/weight decay) is applied by DL4J's updater, not in the gradient, so it is not part of this
+ * Hessian (L2 with coefficient {@code l} would add {@code l I} to the diagonal blocks).
+ */
+public final class ProbeCopy implements AutoCloseable {
+    private final Model network;
+    private final INDArray[] features;
+    private final INDArray[] labels;
+    private final INDArray[] featureMasks;
+    private final INDArray[] labelMasks;
+    private final long batchSize;
+    private final INDArray flatParameters;
+    private long gradientEvaluations;
+    private boolean closed;
+
+    private ProbeCopy(Model network, INDArray flatParameters, MultiDataSet batch) {
+        this.network = network;
+        this.flatParameters = flatParameters;
+        this.features = toDouble(batch.getFeatures());
+        this.labels = toDouble(batch.getLabels());
+        this.featureMasks = toDouble(batch.getFeaturesMaskArrays());
+        this.labelMasks = toDouble(batch.getLabelsMaskArrays());
+        this.batchSize = features[0].size(0);
+    }
+
+    /** A probe copy of {@code model} ({@link MultiLayerNetwork} or {@link ComputationGraph}) with {@code batch}. */
+    public static ProbeCopy of(Model model, DataSet batch) {
+        return of(model, ProbeBatches.toMulti(batch));
+    }
+
+    /** A probe copy of {@code model} ({@link MultiLayerNetwork} or {@link ComputationGraph}) with {@code batch}. */
+    public static ProbeCopy of(Model model, MultiDataSet batch) {
+        if (batch == null || batch.getFeatures() == null || batch.getFeatures().length == 0
+                || batch.getLabels() == null || batch.getLabels().length == 0) {
+            throw new IllegalArgumentException("the probe batch needs features and labels, got " + batch);
+        }
+        if (model instanceof MultiLayerNetwork net) {
+            if (batch.getFeatures().length != 1 || batch.getLabels().length != 1) {
+                throw new IllegalArgumentException("a MultiLayerNetwork takes one feature and one label array, got "
+                        + batch.getFeatures().length + " and " + batch.getLabels().length);
+            }
+            INDArray params = doubleCopy(net.params());
+            return new ProbeCopy(copyOf(net, params), params, batch);
+        }
+        if (model instanceof ComputationGraph graph) {
+            INDArray params = doubleCopy(graph.params());
+            return new ProbeCopy(copyOf(graph, params), params, batch);
+        }
+        throw new IllegalArgumentException("Hessian probes support MultiLayerNetwork and ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    private static MultiLayerNetwork copyOf(MultiLayerNetwork net, INDArray params) {
+        if (net.getLayers() == null) {
+            throw new IllegalStateException("call init() on the network before probing its Hessian");
+        }
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        conf.setDataType(DataType.DOUBLE);
+        conf.setBackpropType(BackpropType.Standard);
+        for (NeuralNetConfiguration c : conf.getConfs()) {
+            removeNoise(c.getLayer());
+        }
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
+        copy.init(params, false);
+        return copy;
+    }
+
+    private static ComputationGraph copyOf(ComputationGraph graph, INDArray params) {
+        if (graph.getLayers() == null) {
+            throw new IllegalStateException("call init() on the graph before probing its Hessian");
+        }
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        conf.setDataType(DataType.DOUBLE);
+        conf.setBackpropType(BackpropType.Standard);
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                removeNoise(lv.getLayerConf().getLayer());
+            }
+        }
+        ComputationGraph copy = new ComputationGraph(conf);
+        copy.init(params, false);
+        return copy;
+    }
+
+    private static INDArray doubleCopy(INDArray params) {
+        return Nd4j.create(DataType.DOUBLE, params.length()).assign(params.reshape(params.length()));
+    }
+
+    /** Dropout (all IDropout kinds, including Gaussian noise) and weight noise (DropConnect) off, recursively. */
+    private static void removeNoise(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer == null) {
+            return;
+        }
+        layer.setIDropout(null);
+        if (layer instanceof BaseLayer bl) {
+            bl.setWeightNoise(null);
+        }
+        if (layer instanceof BaseWrapperLayer w) {
+            removeNoise(w.getUnderlying());
+        }
+        if (layer instanceof Bidirectional bi) {
+            removeNoise(bi.getFwd());
+            removeNoise(bi.getBwd());
+        }
+        if (layer instanceof FrozenLayer f) {
+            removeNoise(f.getLayer());
+        }
+    }
+
+    private static INDArray[] toDouble(INDArray[] arrays) {
+        if (arrays == null) {
+            return null;
+        }
+        INDArray[] out = new INDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = arrays[i] == null ? null : Nd4j.create(DataType.DOUBLE, arrays[i].shape()).assign(arrays[i]);
+        }
+        return out;
+    }
+
+    /** The copy (DOUBLE). Do not train it; its parameters change with every gradient evaluation. */
+    public Model network() {
+        return network;
+    }
+
+    /** The copy's runtime layers. */
+    public Layer[] layers() {
+        return network instanceof MultiLayerNetwork n ? n.getLayers() : ((ComputationGraph) network).getLayers();
+    }
+
+    /** Names of the network's output layers. */
+    public Set<String> outputLayerNames() {
+        Set<String> out = new LinkedHashSet<>();
+        if (network instanceof MultiLayerNetwork n) {
+            Layer last = n.getOutputLayer();
+            if (last instanceof IOutputLayer) {
+                out.add(last.conf().getLayer().getLayerName());
+            }
+        } else {
+            out.addAll(((ComputationGraph) network).getConfiguration().getNetworkOutputs());
+        }
+        return out;
+    }
+
+    /** The copy's live flat parameter vector (rank 1, DOUBLE). */
+    public INDArray parameters() {
+        INDArray p = network.params();
+        return p.reshape(p.length());
+    }
+
+    /** Number of examples in the batch (the divisor that turns DL4J's summed gradient into the mean's). */
+    public long batchSize() {
+        return batchSize;
+    }
+
+    /** Gradient evaluations so far. */
+    public long gradientEvaluations() {
+        return gradientEvaluations;
+    }
+
+    /** The gradient of the mean loss over the batch, as a function of the flat parameters. */
+    public GradientFunction gradientFunction() {
+        return this::gradient;
+    }
+
+    private INDArray gradient(INDArray params) {
+        if (closed) {
+            throw new IllegalStateException("this probe copy is closed");
+        }
+        if (params.length() != network.numParams()) {
+            throw new IllegalArgumentException("expected " + network.numParams() + " parameters, got "
+                    + params.length());
+        }
+        network.setParams(params);
+        if (network instanceof MultiLayerNetwork n) {
+            n.setInput(features[0]);
+            n.setLabels(labels[0]);
+            n.setLayerMaskArrays(featureMasks == null ? null : featureMasks[0], labelMasks == null ? null : labelMasks[0]);
+            n.computeGradientAndScore();
+        } else {
+            ComputationGraph g = (ComputationGraph) network;
+            g.setInputs(features);
+            g.setLabels(labels);
+            g.setLayerMaskArrays(featureMasks, labelMasks);
+            g.computeGradientAndScore();
+        }
+        gradientEvaluations++;
+        INDArray g = network.gradient().gradient();
+        return g.reshape(g.length()).div(batchSize);
+    }
+
+    /**
+     * Frees the copy's parameter, gradient and batch arrays now instead of at the next garbage collection (a probe
+     * copy is as large as the network, in DOUBLE). The copy cannot be used afterwards. Unlike
+     * {@code MultiLayerNetwork.close()}, this leaves the thread's workspaces alone: the training network uses them.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        INDArray gradients = network.getGradientsViewArray();
+        if (gradients != null) {
+            gradients.close();
+        }
+        flatParameters.close();
+        for (INDArray[] arrays : new INDArray[][] {features, labels, featureMasks, labelMasks}) {
+            if (arrays != null) {
+                for (INDArray a : arrays) {
+                    if (a != null) {
+                        a.close();
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProbeCopy[" + network.getClass().getSimpleName() + ", " + network.numParams() + " parameters, batch "
+                + batchSize + ", features " + Arrays.toString(features[0].shape()) + "]";
+    }
+}

@@ -1,0 +1,17 @@
+package dev.curvature.hessian.sink;
+
+import dev.curvature.hessian.BlockHessianReport;
+
+import java.io.IOException;
+
+/**
+ * Where {@link dev.curvature.hessian.HessianBlockListener} sends each report: a log line, a file, or (added by
+ * another module) a DL4J UI {@code StatsStorageRouter}. A sink that throws is logged by the listener and skipped
+ * for that report; it never stops training or further probes.
+ */
+@FunctionalInterface
+public interface ReportSink {
+
+    /** Handles one report. Called on the training thread, after each successful probe. */
+    void accept(BlockHessianReport report) throws IOException;
+}

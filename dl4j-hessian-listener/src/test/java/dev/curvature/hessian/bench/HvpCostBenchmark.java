@@ -1,0 +1,225 @@
+package dev.curvature.hessian.bench;
+
+import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.HessianBlockEstimator;
+import dev.curvature.hessian.HessianBlockListener;
+import dev.curvature.hessian.ProbeCopy;
+import dev.curvature.hessian.math.FiniteDifferenceHvp;
+import dev.curvature.hessian.math.GradientFunction;
+import dev.curvature.hessian.math.Rademacher;
+import dev.curvature.testing.SyntheticData;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Cost of Hessian probes on an MLP 784-256-256-10 (FLOAT training, batch 64):
+ * <ol>
+ *   <li>one Hessian-vector product (central differences on the DOUBLE probe copy) in units of one gradient
+ *       evaluation on the same copy, and in units of one FLOAT training gradient;</li>
+ *   <li>the listener's overhead at the default probing interval: training with {@code HessianBlockListener}
+ *       (default estimator and frequency) timed per iteration; the excess of the probing iterations and of the
+ *       100 iterations after each probe over the median iteration, relative to {@code iterations x median}. Wall
+ *       times of whole runs with and without the listener (best of {@code rounds}) are printed too, but on a shared
+ *       machine they are noisy.</li>
+ * </ol>
+ * Prints a table and writes {@code target/hvp-cost-benchmark.csv}. Not a unit test (it takes about a minute per
+ * round). Arguments: {@code [iterations (default 2 x frequency)] [rounds (default 2)]}.
+ *
+ * <p>Run from the repository root (the test classpath, with this checkout's {@code dl4j-optimizers} first so that an
+ * older installed snapshot cannot shadow it):
+ * <pre>
+ *   mvn -o -q test-compile -pl dl4j-hessian-listener -am
+ *   mvn -o -q dependency:build-classpath -pl dl4j-hessian-listener -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt
+ *   cd dl4j-hessian-listener
+ *   OMP_NUM_THREADS=1 java -Xmx6g -cp target/test-classes:target/classes:../dl4j-optimizers/target/classes:\
+ *       ../dl4j-optimizers/target/test-classes:$(cat target/cp.txt) dev.curvature.hessian.bench.HvpCostBenchmark
+ * </pre>
+ * ({@code OMP_NUM_THREADS=1} keeps timings stable on a shared 2-core machine; leave it out on a quiet one.)
+ */
+public final class HvpCostBenchmark {
+    private static final int BATCH = 64;
+
+    private HvpCostBenchmark() {
+    }
+
+    static MultiLayerNetwork mlp() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU).updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(256).nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(256).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private record Row(String measure, double value, String unit) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int frequency = HessianBlockListener.DEFAULT_FREQUENCY;
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 2 * frequency;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        if (iterations < frequency) {
+            throw new IllegalArgumentException("iterations must be >= the probing interval " + frequency + ", got "
+                    + iterations);
+        }
+        List<DataSet> batches = SyntheticData.classification(7, 16 * BATCH, 784, 10, DataType.FLOAT).batchBy(BATCH);
+        List<Row> rows = new ArrayList<>();
+
+        // 1. one Hessian-vector product in gradient evaluations
+        MultiLayerNetwork net = mlp();
+        for (int i = 0; i < 20; i++) {
+            net.fit(batches.get(i % batches.size()));
+        }
+        ProbeCopy copy = ProbeCopy.of(net, batches.get(0));
+        GradientFunction gradient = copy.gradientFunction();
+        INDArray theta = copy.parameters().dup();
+        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(gradient, theta, FiniteDifferenceHvp.DEFAULT_RELATIVE_STEP);
+        INDArray v;
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(1)) {
+            v = Rademacher.sample(DataType.DOUBLE, theta.length(), rng);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        // interleaved single calls, medians: robust to other load on the machine
+        int reps = 60;
+        double[] grad = new double[reps];
+        double[] product = new double[reps];
+        double[] floatGrad = new double[reps];
+        for (int warmup = 0; warmup < 5; warmup++) {
+            gradient.gradient(theta).close();
+            hvp.apply(v).close();
+        }
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            gradient.gradient(theta).close();
+            long t1 = System.nanoTime();
+            hvp.apply(v).close();
+            long t2 = System.nanoTime();
+            net.setInput(batches.get(0).getFeatures());
+            net.setLabels(batches.get(0).getLabels());
+            net.computeGradientAndScore();
+            long t3 = System.nanoTime();
+            grad[i] = (t1 - t0) / 1e6;
+            product[i] = (t2 - t1) / 1e6;
+            floatGrad[i] = (t3 - t2) / 1e6;
+        }
+        double gradMs = median(grad);
+        double hvpMs = median(product);
+        double floatGradMs = median(floatGrad);
+        rows.add(new Row("parameters", net.numParams(), "count"));
+        rows.add(new Row("gradient evaluation, DOUBLE probe copy (median)", gradMs, "ms"));
+        rows.add(new Row("gradient evaluation, FLOAT training net (median)", floatGradMs, "ms"));
+        rows.add(new Row("Hessian-vector product (median)", hvpMs, "ms"));
+        rows.add(new Row("HVP cost in DOUBLE gradient evaluations", hvpMs / gradMs, "x"));
+        rows.add(new Row("HVP cost in FLOAT training gradients", hvpMs / floatGradMs, "x"));
+
+        // 2. listener overhead at the default interval. Wall-clock totals on a shared machine are noisy, so each
+        // iteration is timed: the overhead is the excess of the probing iterations and of the 100 iterations after
+        // each probe over the median iteration, relative to the run's median-based training time.
+        double[] plain = null;
+        double[] probed = null;
+        List<BlockHessianReport> reports = List.of();
+        double bestPlain = Double.POSITIVE_INFINITY;
+        double bestProbed = Double.POSITIVE_INFINITY;
+        for (int round = 0; round < rounds; round++) {
+            plain = train(batches, iterations, null);
+            HessianBlockListener listener = HessianBlockListener.builder().build();
+            probed = train(batches, iterations, listener);
+            reports = listener.history();
+            bestPlain = Math.min(bestPlain, sum(plain));
+            bestProbed = Math.min(bestProbed, sum(probed));
+        }
+        double median = median(plain);
+        double medianWithListener = median(probed);
+        double probeExcess = 0;
+        double afterExcess = 0;
+        int probes = 0;
+        for (int i = frequency; i <= iterations; i += frequency) {
+            probes++;
+            probeExcess += probed[i - 1] - medianWithListener;
+            for (int k = i; k < Math.min(iterations, i + 100); k++) {
+                afterExcess += probed[k] - medianWithListener;
+            }
+        }
+        double probeMs = reports.stream().mapToDouble(r -> r.elapsed().toNanos() / 1e6).average().orElse(Double.NaN);
+        HessianBlockEstimator defaults = HessianBlockListener.builder().build().estimator();
+        rows.add(new Row("training iterations per run", iterations, "count"));
+        rows.add(new Row("default probing interval", frequency, "iterations"));
+        rows.add(new Row("probes in the timed iterations", probes, "count"));
+        rows.add(new Row("median training iteration without listener", median, "ms"));
+        rows.add(new Row("median training iteration with listener", medianWithListener, "ms"));
+        rows.add(new Row("one probe (default estimator, from the reports)", probeMs, "ms"));
+        rows.add(new Row("Hessian-vector products per probe",
+                reports.isEmpty() ? Double.NaN : reports.get(0).hessianVectorProducts(), "count"));
+        rows.add(new Row("excess of a probing iteration over the median", probeExcess / probes, "ms"));
+        rows.add(new Row("excess of the 100 iterations after a probe", afterExcess / probes, "ms"));
+        rows.add(new Row("overhead at the default interval (per-iteration timing)",
+                100 * (probeExcess + afterExcess) / (iterations * median), "%"));
+        rows.add(new Row("wall time without listener (best of " + rounds + ")", bestPlain, "ms"));
+        rows.add(new Row("wall time with listener (best of " + rounds + ")", bestProbed, "ms"));
+        rows.add(new Row("overhead from wall times (noisy on a shared machine)",
+                100 * (bestProbed - bestPlain) / bestPlain, "%"));
+
+        System.out.println("HvpCostBenchmark: MLP 784-256-256-10, batch " + BATCH + ", default estimator " + defaults);
+        System.out.printf(Locale.ROOT, "%-58s %14s  %s%n", "measure", "value", "unit");
+        StringBuilder csv = new StringBuilder("measure,value,unit\n");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-58s %14.3f  %s%n", r.measure(), r.value(), r.unit());
+            csv.append('"').append(r.measure()).append("\",").append(String.format(Locale.ROOT, "%.6f", r.value()))
+                    .append(',').append(r.unit()).append('\n');
+        }
+        Path out = Path.of("target", "hvp-cost-benchmark.csv");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, csv);
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    /** Time in ms of each of {@code iterations} training steps (iterations 1..n) of a fresh seeded network. */
+    private static double[] train(List<DataSet> batches, int iterations, HessianBlockListener listener) {
+        MultiLayerNetwork net = mlp();
+        if (listener != null) {
+            net.setListeners(listener);
+        }
+        net.fit(batches.get(0)); // iteration 0 (updater creation, workspaces, first probe) is not timed
+        double[] ms = new double[iterations];
+        for (int i = 1; i <= iterations; i++) {
+            long t0 = System.nanoTime();
+            net.fit(batches.get(i % batches.size()));
+            ms[i - 1] = (System.nanoTime() - t0) / 1e6;
+        }
+        return ms;
+    }
+
+    private static double sum(double[] a) {
+        return java.util.Arrays.stream(a).sum();
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
