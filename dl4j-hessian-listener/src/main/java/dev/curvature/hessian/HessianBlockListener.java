@@ -10,13 +10,19 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * A DL4J {@link org.deeplearning4j.optimize.api.TrainingListener} that measures the block structure of the loss
- * Hessian during training (Dong, Zhang, Luo, Yao, Sun 2025, arXiv 2505.02809): every {@code frequency}
- * iterations (at iterations 0, f, 2f, ..., after that iteration's update) it runs its
- * {@link HessianBlockEstimator} on a fixed probe batch, keeps the {@link BlockHessianReport} in
- * {@link #history()} and passes it to its {@link ReportSink}s.
+ * Hessian during training (Dong, Zhang, Luo, Yao, Sun 2025, arXiv 2505.02809): on a schedule (below), after an
+ * iteration's update, it runs its {@link HessianBlockEstimator} on a fixed probe batch, keeps the
+ * {@link BlockHessianReport} in {@link #history()} and passes it to its {@link ReportSink}s.
+ *
+ * <p>Schedule. By default the listener keeps to a time budget: it probes at the first iteration (the structure at
+ * initialisation), then whenever the probes so far plus one more (costed as the last probe) stay within
+ * {@code maxOverhead} (default 5%) of the training wall time measured between iterations. So the overhead stays
+ * bounded on any machine and backend, however expensive a probe is relative to an iteration. With
+ * {@link Builder#frequency(int)} it probes instead at iterations 0, f, 2f, ... regardless of cost.
  *
  * <p>The probe batch is the one given to the builder, or else the first minibatch the network trains on (its
  * inputs, labels and masks, copied from the model in {@code onBackwardPass}). Keeping it fixed makes reports
@@ -37,16 +43,23 @@ public final class HessianBlockListener extends BaseTrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(HessianBlockListener.class);
 
     /**
-     * Default iterations between probes. A probe with the default estimator costs 66 Hessian-vector products, about
-     * 150 DOUBLE gradient evaluations on the probe batch; on an MLP 784-256-256-10 with batches of 64 that is
-     * roughly 200 to 400 training iterations' worth of work (see {@code HvpCostBenchmark}), about 10 to 20% at this
-     * interval.
+     * Default time budget: probes take at most this fraction of the training wall time (after the first probe).
+     * A probe with the default estimator costs 66 Hessian-vector products, about 135 DOUBLE gradient evaluations
+     * on the probe batch; on an MLP 784-256-256-10 with batches of 64 that is a few hundred training iterations'
+     * worth of work (see {@code HvpCostBenchmark}), so a fixed interval cannot give a bounded overhead everywhere.
      */
-    public static final int DEFAULT_FREQUENCY = 2000;
+    public static final double DEFAULT_MAX_OVERHEAD = 0.05;
     public static final int DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
 
     private final HessianBlockEstimator estimator;
     private final int frequency;
+    private final double maxOverhead;
+    private final LongSupplier clock;
+    private long lastIterationEnd;
+    private long trainingNanos;
+    private long probeNanos;
+    private long lastProbeNanos;
+    private boolean probedOnce;
     private final int maxConsecutiveFailures;
     private final List<ReportSink> sinks;
     private final List<BlockHessianReport> history = new ArrayList<>();
@@ -58,6 +71,8 @@ public final class HessianBlockListener extends BaseTrainingListener {
     private HessianBlockListener(Builder b) {
         this.estimator = b.estimator;
         this.frequency = b.frequency;
+        this.maxOverhead = b.maxOverhead;
+        this.clock = b.clock;
         this.maxConsecutiveFailures = b.maxConsecutiveFailures;
         this.sinks = List.copyOf(b.sinks);
         this.probeBatch = b.probeBatch == null ? null : ProbeBatches.detachedCopy(b.probeBatch);
@@ -86,7 +101,12 @@ public final class HessianBlockListener extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        if (disabled || iteration % frequency != 0) {
+        long now = clock.getAsLong();
+        if (lastIterationEnd != 0) {
+            trainingNanos += now - lastIterationEnd;
+        }
+        lastIterationEnd = now;
+        if (disabled || !due(iteration)) {
             return;
         }
         if (probeBatch == null) {
@@ -103,6 +123,12 @@ public final class HessianBlockListener extends BaseTrainingListener {
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             failed("The Hessian probe at iteration " + iteration, e);
             return;
+        } finally {
+            long end = clock.getAsLong();
+            lastProbeNanos = end - now;
+            probeNanos += lastProbeNanos;
+            probedOnce = true;
+            lastIterationEnd = end; // probe time is not training time
         }
         consecutiveFailures = 0;
         synchronized (history) {
@@ -116,6 +142,32 @@ public final class HessianBlockListener extends BaseTrainingListener {
                         iteration, e);
             }
         }
+    }
+
+    private boolean due(int iteration) {
+        if (frequency > 0) {
+            return iteration % frequency == 0;
+        }
+        return withinBudget(probedOnce, probeNanos, lastProbeNanos, trainingNanos, maxOverhead);
+    }
+
+    /**
+     * The time-budget rule: the first probe always runs; later ones when the probe time so far plus one more probe
+     * (costed as the last one) stays within {@code maxOverhead} of the training time.
+     */
+    static boolean withinBudget(boolean probedOnce, long probeNanos, long lastProbeNanos, long trainingNanos,
+                                double maxOverhead) {
+        return !probedOnce || probeNanos + lastProbeNanos <= maxOverhead * trainingNanos;
+    }
+
+    /** Wall time spent in probes so far, in nanoseconds (failed probes included). */
+    public long probeNanos() {
+        return probeNanos;
+    }
+
+    /** Training wall time measured between iterations, probes excluded, in nanoseconds. */
+    public long trainingNanos() {
+        return trainingNanos;
     }
 
     private void failed(String what, Throwable e) {
@@ -155,20 +207,31 @@ public final class HessianBlockListener extends BaseTrainingListener {
         return estimator;
     }
 
+    /** Iterations between probes, or 0 when the listener keeps to a time budget ({@link #maxOverhead()}). */
     public int frequency() {
         return frequency;
     }
 
+    /** The time budget (fraction of training wall time), or 0 with a fixed frequency. */
+    public double maxOverhead() {
+        return frequency > 0 ? 0 : maxOverhead;
+    }
+
     @Override
     public String toString() {
-        return "HessianBlockListener[every " + frequency + " iterations, " + estimator + ", " + sinks.size()
+        String schedule = frequency > 0 ? "every " + frequency + " iterations"
+                : "within " + (100 * maxOverhead) + "% of training time";
+        return "HessianBlockListener[" + schedule + ", " + estimator + ", " + sinks.size()
                 + " sinks" + (disabled ? ", disabled" : "") + "]";
     }
 
     /** Builder; every setter validates its value and names the allowed range when it rejects one. */
     public static final class Builder {
         private HessianBlockEstimator estimator = HessianBlockEstimator.builder().build();
-        private int frequency = DEFAULT_FREQUENCY;
+        private int frequency;
+        private double maxOverhead = DEFAULT_MAX_OVERHEAD;
+        private boolean overheadSet;
+        private final LongSupplier clock = System::nanoTime;
         private int maxConsecutiveFailures = DEFAULT_MAX_CONSECUTIVE_FAILURES;
         private final List<ReportSink> sinks = new ArrayList<>();
         private MultiDataSet probeBatch;
@@ -185,12 +248,28 @@ public final class HessianBlockListener extends BaseTrainingListener {
             return this;
         }
 
-        /** Probe every {@code frequency} iterations, >= 1 (default {@value HessianBlockListener#DEFAULT_FREQUENCY}). */
+        /**
+         * Probe at iterations 0, f, 2f, ... whatever a probe costs; f >= 1. Exclusive with {@link #maxOverhead}.
+         */
         public Builder frequency(int frequency) {
             if (frequency < 1) {
                 throw new IllegalArgumentException("frequency must be >= 1 (iterations between probes), got " + frequency);
             }
             this.frequency = frequency;
+            return this;
+        }
+
+        /**
+         * Keep probes within this fraction of the training wall time, in (0, 1] (default
+         * {@value HessianBlockListener#DEFAULT_MAX_OVERHEAD}). Exclusive with {@link #frequency}.
+         */
+        public Builder maxOverhead(double maxOverhead) {
+            if (!(maxOverhead > 0 && maxOverhead <= 1)) {
+                throw new IllegalArgumentException("maxOverhead must be in (0, 1] (fraction of training time), got "
+                        + maxOverhead);
+            }
+            this.maxOverhead = maxOverhead;
+            this.overheadSet = true;
             return this;
         }
 
@@ -231,6 +310,10 @@ public final class HessianBlockListener extends BaseTrainingListener {
         }
 
         public HessianBlockListener build() {
+            if (frequency > 0 && overheadSet) {
+                throw new IllegalArgumentException("set either frequency (" + frequency + ") or maxOverhead ("
+                        + maxOverhead + "), not both");
+            }
             return new HessianBlockListener(this);
         }
     }

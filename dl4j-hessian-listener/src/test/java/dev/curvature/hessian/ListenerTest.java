@@ -53,6 +53,38 @@ class ListenerTest {
     }
 
     @Test
+    void timeBudgetRule() {
+        // first probe always; then only while probes so far + one more stay within the budget
+        assertTrue(HessianBlockListener.withinBudget(false, 0, 0, 0, 0.05));
+        assertFalse(HessianBlockListener.withinBudget(true, 100, 100, 3_999, 0.05));
+        assertTrue(HessianBlockListener.withinBudget(true, 100, 100, 4_000, 0.05));
+        assertFalse(HessianBlockListener.withinBudget(true, 300, 100, 7_999, 0.05));
+        assertTrue(HessianBlockListener.withinBudget(true, 300, 100, 8_000, 0.05));
+    }
+
+    @Test
+    void defaultScheduleKeepsToTheTimeBudget() {
+        // a vanishing budget: only the probe at initialisation
+        HessianBlockListener stingy = HessianBlockListener.builder().maxOverhead(1e-9).estimator(CHEAP).build();
+        MultiLayerNetwork a = Nets.oneHidden(4, 5, 3, DataType.FLOAT, 1.0, 1);
+        a.setListeners(stingy);
+        train(a, 40);
+        assertEquals(List.of(0L), stingy.history().stream().map(BlockHessianReport::iteration).toList());
+        // the whole budget: probes keep coming, and probe time stays within training time plus one probe
+        HessianBlockListener generous = HessianBlockListener.builder().maxOverhead(1.0).estimator(CHEAP).build();
+        MultiLayerNetwork b = Nets.oneHidden(4, 5, 3, DataType.FLOAT, 1.0, 1);
+        b.setListeners(generous);
+        train(b, 200);
+        List<BlockHessianReport> reports = generous.history();
+        assertTrue(reports.size() >= 3, "probes: " + reports.size());
+        long longest = reports.stream().mapToLong(r -> r.elapsed().toNanos()).max().orElseThrow();
+        assertTrue(generous.probeNanos() <= generous.trainingNanos() + 2 * longest,
+                "probe " + generous.probeNanos() + " ns vs training " + generous.trainingNanos() + " ns");
+        assertEquals(0.05, HessianBlockListener.builder().build().maxOverhead());
+        assertEquals(0, HessianBlockListener.builder().frequency(10).build().maxOverhead());
+    }
+
+    @Test
     void capturesACopyOfTheFirstMinibatch() {
         List<DataSet> batches = batches();
         INDArray firstFeatures = batches.get(0).getFeatures().dup();

@@ -6,12 +6,13 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Vector ops that run next to GEMMs (Newton-Schulz, Muon). For float and double on contiguous arrays they go
+ * Vector ops that run next to GEMMs (Newton-Schulz, Muon, finite-difference Hessian-vector products between
+ * gradient evaluations). For float and double on contiguous arrays they go
  * through BLAS level 1: an ND4J (OpenMP) element-wise op right after a BLAS GEMM contends with BLAS's
  * still-spinning threads and was measured 5-10x slower on 2 cores. Other data types and strided arrays use the
  * equivalent ND4J op, so results never depend on the path.
  */
-final class Level1 {
+public final class Level1 {
     private Level1() {
     }
 
@@ -25,7 +26,7 @@ final class Level1 {
     }
 
     /** {@code y <- alpha x + y}. */
-    static void axpy(double alpha, INDArray x, INDArray y) {
+    public static void axpy(double alpha, INDArray x, INDArray y) {
         if (blas(x, y) && x.ordering() == y.ordering()) {
             Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
         } else {
@@ -34,7 +35,7 @@ final class Level1 {
     }
 
     /** {@code x <- alpha x}. */
-    static void scal(double alpha, INDArray x) {
+    public static void scal(double alpha, INDArray x) {
         if (blas(x)) {
             Nd4j.getBlasWrapper().level1().scal(x.length(), alpha, x);
         } else {
@@ -43,7 +44,7 @@ final class Level1 {
     }
 
     /** Euclidean (Frobenius) norm. */
-    static double nrm2(INDArray x) {
+    public static double nrm2(INDArray x) {
         return blas(x) ? Nd4j.getBlasWrapper().level1().nrm2(x) : x.norm2Number().doubleValue();
     }
 }

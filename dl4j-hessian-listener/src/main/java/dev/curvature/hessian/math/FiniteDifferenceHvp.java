@@ -1,5 +1,6 @@
 package dev.curvature.hessian.math;
 
+import dev.curvature.optimizers.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -62,7 +63,7 @@ public final class FiniteDifferenceHvp implements LinearOperator {
             throw new IllegalArgumentException("direction has length " + v.length() + ", expected " + theta.length());
         }
         products++;
-        double norm = v.norm2Number().doubleValue();
+        double norm = Level1.nrm2(v);
         if (norm == 0.0) {
             return theta.ulike().assign(0.0);
         }
@@ -70,12 +71,16 @@ public final class FiniteDifferenceHvp implements LinearOperator {
         if (point == null) {
             point = theta.ulike(); // reused: a probe makes many products, each would otherwise allocate it
         }
-        point.assign(v).muli(t).addi(theta);
+        // Vector ops through BLAS level 1 (Level1): element-wise ND4J ops right after the GEMMs of a gradient
+        // evaluation contend with BLAS threads and were measured several times slower on 2 cores.
+        point.assign(theta);
+        Level1.axpy(t, v, point);                       // theta + t v
         INDArray plus = gradient.gradient(point);
-        point.assign(v).muli(-t).addi(theta);
+        Level1.axpy(-2.0 * t, v, point);                // theta - t v
         INDArray minus = gradient.gradient(point);
         gradientEvaluations += 2;
-        plus.subi(minus).divi(2.0 * t);
+        Level1.axpy(-1.0, minus, plus);
+        Level1.scal(1.0 / (2.0 * t), plus);
         minus.close(); // free native memory now rather than at the next garbage collection
         return plus;
     }
