@@ -35,14 +35,12 @@ import java.util.Locale;
  * <ol>
  *   <li>one Hessian-vector product (central differences on the DOUBLE probe copy) in units of one gradient
  *       evaluation on the same copy, and in units of one FLOAT training gradient;</li>
- *   <li>the listener's overhead at the default probing interval: training with {@code HessianBlockListener}
- *       (default estimator and frequency) timed per iteration; the excess of the probing iterations and of the
- *       100 iterations after each probe over the median iteration, relative to {@code iterations x median}. Wall
- *       times of whole runs with and without the listener (best of {@code rounds}) are printed too, but on a shared
- *       machine they are noisy.</li>
+ *   <li>the listener's overhead with its default schedule (a 5% time budget): probe time over training time as
+ *       the listener accounts it, and the wall times of whole runs with and without the listener (best of
+ *       {@code rounds}; noisy on a shared machine).</li>
  * </ol>
  * Prints a table and writes {@code target/hvp-cost-benchmark.csv}. Not a unit test (it takes about a minute per
- * round). Arguments: {@code [iterations (default 2 x frequency)] [rounds (default 2)]}.
+ * round). Arguments: {@code [iterations (default 4000)] [rounds (default 2)]}.
  *
  * <p>Run from the repository root (the test classpath, with this checkout's {@code dl4j-optimizers} first so that an
  * older installed snapshot cannot shadow it):
