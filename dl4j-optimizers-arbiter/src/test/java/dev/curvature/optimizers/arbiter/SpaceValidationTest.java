@@ -85,7 +85,10 @@ class SpaceValidationTest {
                         "MuonSpace", "auxiliary", "MuonSpace", "must not be Muon"),
                 invalid("Muon auxiliary that is a fixed Muon",
                         () -> MuonSpace.builder().auxiliary(new Muon()).build(),
-                        "MuonSpace", "auxiliary", "Muon(lr=0.02", "non-Muon"));
+                        "MuonSpace", "auxiliary", "Muon(lr=0.02", "non-Muon"),
+                invalid("choice without options",
+                        () -> UpdaterChoiceSpace.of(List.of()),
+                        "UpdaterChoiceSpace", "options", "[]", "at least one"));
     }
 
     private static Arguments invalid(String what, Supplier<Object> build, String... expectedInMessage) {
