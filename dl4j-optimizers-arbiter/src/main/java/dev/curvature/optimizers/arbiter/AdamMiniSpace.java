@@ -104,16 +104,12 @@ public final class AdamMiniSpace extends BaseUpdaterSpace {
     @Override
     public IUpdater getValue(double[] parameterValues) {
         return AdamMini.builder()
-                .learningRate(valueOr(learningRate, parameterValues, AdamMini.DEFAULT_LEARNING_RATE))
-                .beta1(valueOr(beta1, parameterValues, AdamMini.DEFAULT_BETA1))
-                .beta2(valueOr(beta2, parameterValues, AdamMini.DEFAULT_BETA2))
-                .epsilon(valueOr(epsilon, parameterValues, AdamMini.DEFAULT_EPSILON))
-                .weightDecay(valueOr(weightDecay, parameterValues, AdamMini.DEFAULT_WEIGHT_DECAY))
+                .learningRate(Spaces.valueOr(learningRate, parameterValues, AdamMini.DEFAULT_LEARNING_RATE))
+                .beta1(Spaces.valueOr(beta1, parameterValues, AdamMini.DEFAULT_BETA1))
+                .beta2(Spaces.valueOr(beta2, parameterValues, AdamMini.DEFAULT_BETA2))
+                .epsilon(Spaces.valueOr(epsilon, parameterValues, AdamMini.DEFAULT_EPSILON))
+                .weightDecay(Spaces.valueOr(weightDecay, parameterValues, AdamMini.DEFAULT_WEIGHT_DECAY))
                 .build();
-    }
-
-    static double valueOr(ParameterSpace<Double> space, double[] values, double fallback) {
-        return space == null ? fallback : space.getValue(values);
     }
 
     @Override

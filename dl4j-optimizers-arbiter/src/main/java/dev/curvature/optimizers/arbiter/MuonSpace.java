@@ -177,14 +177,14 @@ public final class MuonSpace extends BaseUpdaterSpace {
     @Override
     public IUpdater getValue(double[] values) {
         return Muon.builder()
-                .learningRate(AdamMiniSpace.valueOr(learningRate, values, Muon.DEFAULT_LEARNING_RATE))
-                .momentum(AdamMiniSpace.valueOr(momentum, values, Muon.DEFAULT_MOMENTUM))
+                .learningRate(Spaces.valueOr(learningRate, values, Muon.DEFAULT_LEARNING_RATE))
+                .momentum(Spaces.valueOr(momentum, values, Muon.DEFAULT_MOMENTUM))
                 .nesterov(nesterov == null || nesterov.getValue(values))
                 .nsSteps(nsSteps == null ? Muon.DEFAULT_NS_STEPS : nsSteps.getValue(values))
                 .scaling(scaling == null ? Muon.Scaling.SHAPE : toScaling(((ParameterSpace<?>) scaling).getValue(values)))
-                .weightDecay(AdamMiniSpace.valueOr(weightDecay, values, 0.0))
+                .weightDecay(Spaces.valueOr(weightDecay, values, 0.0))
                 .auxiliary(auxiliary == null ? Muon.defaultAuxiliary() : auxiliary.getValue(values))
-                .auxiliaryWeightDecay(AdamMiniSpace.valueOr(auxiliaryWeightDecay, values, 0.0))
+                .auxiliaryWeightDecay(Spaces.valueOr(auxiliaryWeightDecay, values, 0.0))
                 .includeOutputLayer(includeOutputLayer != null && includeOutputLayer.getValue(values))
                 .build();
     }

@@ -23,6 +23,14 @@ final class Spaces {
         return new FixedValue<>(value);
     }
 
+    /**
+     * The value of {@code space} at {@code values}, or {@code fallback} when the hyperparameter is not set. Any number
+     * is accepted: a space read back from JSON may hold integers where doubles were written.
+     */
+    static double valueOr(ParameterSpace<Double> space, double[] values, double fallback) {
+        return space == null ? fallback : ((Number) ((ParameterSpace<?>) space).getValue(values)).doubleValue();
+    }
+
     /** The non-null spaces among {@code nameSpacePairs} ({@code name, space, name, space, ...}), in that order. */
     static Map<String, ParameterSpace> nested(Object... nameSpacePairs) {
         Map<String, ParameterSpace> m = new LinkedHashMap<>();
