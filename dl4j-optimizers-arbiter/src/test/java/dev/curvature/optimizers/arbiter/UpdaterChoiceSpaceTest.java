@@ -96,6 +96,20 @@ class UpdaterChoiceSpaceTest {
     }
 
     /**
+     * Arbiter 1.0.0-beta7's {@code AdamSpace} defaults beta1, beta2 and epsilon to Adam's default learning rate
+     * (1e-3) when they are not given, so an Adam option needs all four values (as the tests here pass them).
+     */
+    @Test
+    void arbitersAdamSpaceWithOnlyALearningRateHasBrokenDefaults() {
+        ContinuousParameterSpace lr = new ContinuousParameterSpace(1e-3, 1e-2);
+        lr.setIndices(0);
+        Adam a = (Adam) AdamSpace.withLR(lr).getValue(new double[] {0.5});
+        assertEquals(1e-3, a.getBeta1(), 0.0);
+        assertEquals(1e-3, a.getBeta2(), 0.0);
+        assertEquals(1e-3, a.getEpsilon(), 0.0);
+    }
+
+    /**
      * Why this class exists: Arbiter's DiscreteParameterSpace is a leaf. Over updater spaces it hides their
      * learning-rate spaces (one search dimension instead of three) and hands the chosen space itself, not an
      * IUpdater, to the network builder, so no candidate can be generated.
