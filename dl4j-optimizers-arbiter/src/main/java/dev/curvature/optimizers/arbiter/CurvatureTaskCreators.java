@@ -28,7 +28,9 @@ import org.deeplearning4j.arbiter.task.TaskListener;
  * Passing Arbiter's plain {@code new MultiLayerNetworkTaskCreator()} (or replacing the listener with
  * {@code setTaskListener}) leaves candidates un-stamped: each fails at its first training step with an
  * {@code IllegalStateException} naming {@code Layouts.attach}, and Arbiter counts it as failed with that stack trace
- * ({@code CandidateInfo.getExceptionStackTrace()}).
+ * ({@code CandidateInfo.getExceptionStackTrace()}). With an early-stopping configuration the candidate is still
+ * reported as failed, but DL4J's {@code BaseEarlyStoppingTrainer} only logs that exception (WARN) and then throws a
+ * {@code NullPointerException} (no best model saved yet), which is the stack trace Arbiter records.
  *
  * <p>Why a task creator at all: DL4J runs no user code when a network or its updater is created, and Arbiter's task
  * creators construct and {@code init()} the candidate network themselves; {@code TaskListener.preProcess} is the
