@@ -57,9 +57,9 @@ public final class UpdaterChoiceSpace extends BaseUpdaterSpace {
                 throw new IllegalArgumentException("UpdaterChoiceSpace: option " + i + " is null");
             }
         }
-        if (choice.numValues() != options.size()) {
-            throw new IllegalArgumentException("UpdaterChoiceSpace: the choice has " + choice.numValues()
-                    + " values for " + options.size() + " options");
+        if (choice == null || choice.numValues() != options.size()) {
+            throw new IllegalArgumentException("UpdaterChoiceSpace: the choice needs one value per option ("
+                    + options.size() + "), got " + choice);
         }
         this.options = List.copyOf(options);
         this.choice = choice;
