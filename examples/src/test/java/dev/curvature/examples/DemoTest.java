@@ -19,6 +19,9 @@ class DemoTest {
         for (Demo.Summary s : summaries) {
             assertTrue(s.accuracy() > 0.5, s.optimizer() + " accuracy " + s.accuracy() + " (chance 0.2)");
             assertTrue(Double.isFinite(s.loss()), s.optimizer() + " loss " + s.loss());
+            assertTrue(!s.hessian().isEmpty() && s.hessian().get(0).iteration() == 0, "probed at initialisation");
+            double ratio = s.hessian().get(0).pairwiseRatio();
+            assertTrue(ratio > 0 && ratio < 1, s.optimizer() + " pairwiseRatio " + ratio);
         }
         // Adam-mini keeps about half of Adam's optimizer state
         assertTrue(summaries.get(1).stateBytes() < 0.55 * adam.stateBytes());
