@@ -129,9 +129,22 @@ public final class HvpCostBenchmark {
         rows.add(new Row("HVP cost in DOUBLE gradient evaluations", hvpMs / gradMs, "x"));
         rows.add(new Row("HVP cost in FLOAT training gradients", hvpMs / floatGradMs, "x"));
 
-        // 2. listener overhead with the default schedule (time budget). Wall-clock totals on a shared machine are noisy, so each
-        // iteration is timed: the overhead is the excess of the probing iterations and of the 100 iterations after
-        // each probe over the median iteration, relative to the run's median-based training time.
+        // 2. probe cost against the number of probes per block (the products grow linearly with it)
+        for (int probes : new int[] {1, 2, 4}) {
+            HessianBlockEstimator e = HessianBlockEstimator.builder().probesPerBlock(probes).build();
+            e.estimate(net, batches.get(0)); // warm-up
+            double[] ms = new double[3];
+            long products = 0;
+            for (int r = 0; r < ms.length; r++) {
+                BlockHessianReport report = e.estimate(net, batches.get(0));
+                ms[r] = report.elapsed().toNanos() / 1e6;
+                products = report.hessianVectorProducts();
+            }
+            rows.add(new Row("probe time, " + probes + " probes per block (" + products + " products)", median(ms), "ms"));
+        }
+
+        // 3. listener overhead with the default schedule (a time budget): the listener's own accounting of probe
+        // time over training time, and whole-run wall times (noisy on a shared machine).
         double[] plain = null;
         double[] probed = null;
         List<BlockHessianReport> reports = List.of();
