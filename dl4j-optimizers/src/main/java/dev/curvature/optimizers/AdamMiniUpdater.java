@@ -45,7 +45,6 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
     public static final String V_STATE = "V";
 
     private final AdamMini config;
-    private INDArray pendingView;
     private BlockedLayout blocks;
     private INDArray m;
     private INDArray v;
@@ -94,8 +93,7 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
     void attachState(INDArray view, boolean initialize) {
         ParamLayout layout = config.getLayout();
         if (layout == null) {
-            // Network without a stamp, or SameDiff (which calls setStateViewArray with the shape next).
-            pendingView = view;
+            // Network without a stamp (fails at the first step), or SameDiff (setStateViewArray brings the shape next).
             if (view != null && initialize) {
                 view.assign(0);
             }
@@ -109,8 +107,9 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
                     + "network changed since Layouts.attach");
         }
         INDArray flat = BlockMoments.reshapeView(view, view.ordering(), view.length());
-        setUp(BlockedLayout.adamMini(layout), flat.get(NDArrayIndex.interval(0, layout.length())),
-                flat.get(NDArrayIndex.interval(layout.length(), layout.length() + BlockedLayout.adamMini(layout).numBlocks())),
+        BlockedLayout blocked = BlockedLayout.adamMini(layout);
+        long n = blocked.length();
+        setUp(blocked, flat.get(NDArrayIndex.interval(0, n)), flat.get(NDArrayIndex.interval(n, n + blocked.numBlocks())),
                 initialize);
     }
 
@@ -136,7 +135,6 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         this.gradientShape = gradientShape.clone();
         this.gradientOrder = gradientOrder;
         setUp(layout, flat, ownArray(flat, layout.numBlocks()), true);
-        pendingView = null;
     }
 
     @Override

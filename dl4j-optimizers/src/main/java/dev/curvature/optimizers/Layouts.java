@@ -39,8 +39,8 @@ import java.util.Set;
  * Calling it again is harmless. Training an un-stamped network fails at its first step with an error naming this
  * method.
  *
- * <p>Side effect, by design: an updater with decoupled weight decay gets it as DL4J's
- * {@code WeightDecay(coefficient, applyLR = true)} regularization on the weights of each layer it updates (never
+ * <p>Side effect, by design: an updater with decoupled weight decay gets it as the DL4J {@code WeightDecay}
+ * regularization it asks for ({@link LayoutAware#weightDecayFor}) on the weights of each layer it updates (never
  * biases or norms). A layer that already has a {@code WeightDecay} regularization is refused (decay would apply
  * twice).
  */
