@@ -679,6 +679,7 @@
       var canvas = el('canvas', {id: 'heatmap-canvas', 'data-blocks': b, 'data-cells': b * b,
         width: Math.round(size * scale), height: Math.round(size * scale)});
       canvas.style.position = 'absolute';
+      canvas.style.zIndex = '0';
       canvas.style.left = left + 'px';
       canvas.style.top = top + 'px';
       canvas.style.width = size + 'px';
@@ -744,8 +745,8 @@
     svg.appendChild(sv('rect', {x: left + lw + 16, y: ly, width: 14, height: 10, fill: 'url(#hatch)', stroke: '#c3c8cd'}));
     svg.appendChild(sv('text', {x: left + lw + 34, y: ly + 9}, 'not probed'));
     if (b > SVG_MAX_BLOCKS) {
-      // the SVG frame sits under the canvas; the canvas covers exactly the cell area
-      svg.style.position = 'relative';
+      // drawn at its own size over the canvas (separators and labels visible, mouse events reach the canvas)
+      svg.style.width = (left + size + 12) + 'px';
     }
   }
 
@@ -757,7 +758,7 @@
     }
     r.layers.forEach(function (l, k) {
       var value = function (field, v, se) {
-        var td = el('td', {'data-field': field, 'data-value': exact(v)}, fmt(v));
+        var td = el('td', null, el('span', {'data-field': field, 'data-value': exact(v)}, fmt(v)));
         if (se !== undefined) {
           td.appendChild(document.createTextNode(' '));
           td.appendChild(el('span', {'class': 'se', 'data-field': field + 'StandardError', 'data-value': exact(se)}, '± ' + fmt(se)));
