@@ -789,11 +789,23 @@
       state.worker = ev.target.value;
       render();
     });
+    window.addEventListener('hashchange', function () {
+      var wanted = selectedFromHash();
+      if (wanted !== null && wanted !== state.session && findSession(wanted)) {
+        selectSession(wanted, false);
+        clearTimeout(state.timer);
+        refresh().then(schedule);
+      }
+    });
+    // charts follow the page width; a change of height alone redraws nothing
     var resizeTimer = null;
+    var drawnWidth = document.querySelector('main').clientWidth;
     window.addEventListener('resize', function () {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(function () {
-        if (state.reports.length) {
+        var width = document.querySelector('main').clientWidth;
+        if (width !== drawnWidth && state.reports.length) {
+          drawnWidth = width;
           render();
         }
       }, 200);

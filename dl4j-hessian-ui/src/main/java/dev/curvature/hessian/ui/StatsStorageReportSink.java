@@ -64,8 +64,8 @@ public final class StatsStorageReportSink implements ReportSink {
     /** Posts the static info (first call only) and the report as an update. */
     @Override
     public synchronized void accept(BlockHessianReport report) {
-        long timestamp = Math.max(report.timestamp().toEpochMilli(),
-                lastTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : lastTimestamp + 1);
+        long started = report.timestamp().toEpochMilli();
+        long timestamp = lastTimestamp == Long.MIN_VALUE ? started : Math.max(started, lastTimestamp + 1);
         HessianProbe probe = HessianProbe.of(report, sessionId, workerId, timestamp);
         if (!staticInfoPosted) {
             router.putStaticInfo(new HessianSessionInfoPersistable(HessianSessionInfo.of(probe)));

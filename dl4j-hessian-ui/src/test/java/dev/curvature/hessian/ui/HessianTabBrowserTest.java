@@ -279,7 +279,9 @@ class HessianTabBrowserTest {
         }
     }
 
+    /** Loads the page afresh (a bare change of the fragment would keep the loaded page). */
     private void open(String id) {
+        driver.get("about:blank");
         driver.get(UiFixture.base() + "/hessian#session=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
     }
 

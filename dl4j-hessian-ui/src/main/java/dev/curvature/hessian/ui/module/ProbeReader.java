@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -177,7 +178,7 @@ final class ProbeReader {
             }
         }
         if (n > 0) {
-            long[] wanted = java.util.Arrays.copyOf(missing, n);
+            long[] wanted = Arrays.copyOf(missing, n);
             for (Persistable p : storage.getUpdates(sessionId, HessianProbePersistable.TYPE_ID, worker, wanted)) {
                 if (p instanceof HessianProbePersistable h) {
                     known.put(h.getTimeStamp(), h.probe());

@@ -8,6 +8,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The DL4J {@link Persistable} plumbing shared by {@link HessianProbePersistable} and
@@ -113,12 +114,12 @@ public abstract sealed class EncodedPersistable<T> implements Persistable
 
     @Override
     public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && java.util.Objects.equals(value, ((EncodedPersistable<?>) o).value);
+        return o != null && o.getClass() == getClass() && Objects.equals(value, ((EncodedPersistable<?>) o).value);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hashCode(value);
+        return Objects.hashCode(value);
     }
 
     @Override

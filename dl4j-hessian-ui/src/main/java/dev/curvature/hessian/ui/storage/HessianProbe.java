@@ -60,12 +60,12 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
     public HessianProbe {
         requireText(sessionId, "sessionId");
         requireText(workerId, "workerId");
-        Objects.requireNonNull(method, "method must not be null");
-        Objects.requireNonNull(partition, "partition must not be null");
-        Objects.requireNonNull(labels, "labels must not be null");
-        Objects.requireNonNull(probedBlocks, "probedBlocks must not be null");
-        Objects.requireNonNull(blockNormColumns, "blockNormColumns must not be null");
-        Objects.requireNonNull(layers, "layers must not be null");
+        requireNonNull(method, "method");
+        requireNonNull(partition, "partition");
+        requireNonNull(labels, "labels");
+        requireNonNull(probedBlocks, "probedBlocks");
+        requireNonNull(blockNormColumns, "blockNormColumns");
+        requireNonNull(layers, "layers");
         labels = List.copyOf(labels);
         layers = List.copyOf(layers);
         probedBlocks = probedBlocks.clone();
@@ -98,7 +98,7 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
      * @param timestamp the storage key in milliseconds (normally {@code report.timestamp().toEpochMilli()})
      */
     public static HessianProbe of(BlockHessianReport report, String sessionId, String workerId, long timestamp) {
-        Objects.requireNonNull(report, "report must not be null");
+        requireNonNull(report, "report");
         int[] probed = report.probedBlocks();
         int b = report.blockCount();
         double[][] columns = new double[probed.length][b];
@@ -184,6 +184,12 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
 
     private static boolean same(double a, double b) {
         return Double.compare(a, b) == 0;
+    }
+
+    static void requireNonNull(Object o, String name) {
+        if (o == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
     }
 
     static void requireText(String s, String name) {

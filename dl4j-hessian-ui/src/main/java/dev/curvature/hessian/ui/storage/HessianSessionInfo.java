@@ -1,7 +1,6 @@
 package dev.curvature.hessian.ui.storage;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What one worker of a session probes, posted once per (session, worker) as the DL4J "static info" before its first
@@ -29,12 +28,13 @@ public record HessianSessionInfo(String sessionId, String workerId, long timesta
     public HessianSessionInfo {
         HessianProbe.requireText(sessionId, "sessionId");
         HessianProbe.requireText(workerId, "workerId");
-        Objects.requireNonNull(method, "method must not be null");
-        Objects.requireNonNull(partition, "partition must not be null");
+        HessianProbe.requireNonNull(method, "method");
+        HessianProbe.requireNonNull(partition, "partition");
         if (blocks < 0) {
             throw new IllegalArgumentException("blocks must be >= 0, got " + blocks);
         }
-        layers = List.copyOf(Objects.requireNonNull(layers, "layers must not be null"));
+        HessianProbe.requireNonNull(layers, "layers");
+        layers = List.copyOf(layers);
     }
 
     /** The static info that goes with {@code probe}: its session, worker, timestamp, method, partition and layers. */
