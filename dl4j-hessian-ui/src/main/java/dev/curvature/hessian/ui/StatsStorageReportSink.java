@@ -49,14 +49,17 @@ public final class StatsStorageReportSink implements ReportSink {
         this.workerId = workerId;
     }
 
+    /** Where the reports go. */
     public StatsStorageRouter router() {
         return router;
     }
 
+    /** The session every report is posted under. */
     public String sessionId() {
         return sessionId;
     }
 
+    /** The worker every report is posted under. */
     public String workerId() {
         return workerId;
     }

@@ -93,11 +93,16 @@ class HessianTabBrowserTest {
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws IOException {
         if (driver != null) {
             driver.quit();
         }
         UiFixture.server().detach(storage);
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test

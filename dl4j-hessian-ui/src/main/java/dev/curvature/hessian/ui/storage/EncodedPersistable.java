@@ -98,6 +98,7 @@ public abstract sealed class EncodedPersistable<T> implements Persistable
         decode(inputStream.readAllBytes());
     }
 
+    /** Java serialisation: the encoding's length and bytes. */
     private void writeObject(ObjectOutputStream out) throws IOException {
         out.defaultWriteObject();
         byte[] b = bytes();
@@ -105,6 +106,7 @@ public abstract sealed class EncodedPersistable<T> implements Persistable
         out.write(b);
     }
 
+    /** Java serialisation: decodes what {@link #writeObject} wrote. */
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
         byte[] b = new byte[in.readInt()];
@@ -112,11 +114,13 @@ public abstract sealed class EncodedPersistable<T> implements Persistable
         decode(b);
     }
 
+    /** Same class and equal values. */
     @Override
     public boolean equals(Object o) {
         return o != null && o.getClass() == getClass() && Objects.equals(value, ((EncodedPersistable<?>) o).value);
     }
 
+    /** The value's hash. */
     @Override
     public int hashCode() {
         return Objects.hashCode(value);

@@ -17,6 +17,7 @@ public final class HessianProbePersistable extends EncodedPersistable<HessianPro
     public HessianProbePersistable() {
     }
 
+    /** The persistable of {@code probe}. */
     public HessianProbePersistable(HessianProbe probe) {
         super(probe);
     }

@@ -14,6 +14,7 @@ public final class HessianSessionInfoPersistable extends EncodedPersistable<Hess
     public HessianSessionInfoPersistable() {
     }
 
+    /** The persistable of {@code info}. */
     public HessianSessionInfoPersistable(HessianSessionInfo info) {
         super(info);
     }
