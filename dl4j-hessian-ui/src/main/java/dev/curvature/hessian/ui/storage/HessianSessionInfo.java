@@ -1,0 +1,46 @@
+package dev.curvature.hessian.ui.storage;
+
+import java.util.List;
+
+/**
+ * What one worker of a session probes, posted once per (session, worker) as the DL4J "static info" before its first
+ * {@link HessianProbe}: DL4J's storages list the updates of a worker only once it has posted static info
+ * ({@code StatsStorage.getAllUpdatesAfter(session, type, timestamp)} and {@code listWorkerIDsForSessionAndType}).
+ * Taken from the worker's first report; later reports of the same listener have the same partition and blocks.
+ *
+ * @param sessionId  the StatsStorage session
+ * @param workerId   the worker
+ * @param timestamp  when the worker's first report was posted, in milliseconds since the epoch
+ * @param method     {@code EXACT} or {@code STOCHASTIC}
+ * @param partition  description of the block partition
+ * @param blocks     number of blocks {@code B}
+ * @param parameters parameters in the partition
+ * @param layers     names of the probed layers, in parameter order
+ */
+public record HessianSessionInfo(String sessionId, String workerId, long timestamp, String method, String partition,
+                                 int blocks, long parameters, List<String> layers) {
+
+    /**
+     * Validates and copies.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public HessianSessionInfo {
+        HessianProbe.requireText(sessionId, "sessionId");
+        HessianProbe.requireText(workerId, "workerId");
+        HessianProbe.requireNonNull(method, "method");
+        HessianProbe.requireNonNull(partition, "partition");
+        if (blocks < 0) {
+            throw new IllegalArgumentException("blocks must be >= 0, got " + blocks);
+        }
+        HessianProbe.requireNonNull(layers, "layers");
+        layers = List.copyOf(layers);
+    }
+
+    /** The static info that goes with {@code probe}: its session, worker, timestamp, method, partition and layers. */
+    public static HessianSessionInfo of(HessianProbe probe) {
+        return new HessianSessionInfo(probe.sessionId(), probe.workerId(), probe.timestamp(), probe.method(),
+                probe.partition(), probe.blockCount(), probe.parameters(),
+                probe.layers().stream().map(l -> l.layer()).toList());
+    }
+}
