@@ -182,11 +182,7 @@ public final class AdamMini implements LayoutAware {
     /** Called by DL4J's {@code setLearningRate}; a NaN rate is accepted together with a schedule (DL4J's convention). */
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        if (lrSchedule == null) {
-            this.learningRate = Checks.nonNegative("learningRate", lr);
-        } else if (!Double.isNaN(lr)) {
-            this.learningRate = Checks.nonNegative("learningRate", lr);
-        }
+        this.learningRate = Checks.rateAfterSetLrAndSchedule(learningRate, lr, lrSchedule);
         this.learningRateSchedule = lrSchedule;
     }
 

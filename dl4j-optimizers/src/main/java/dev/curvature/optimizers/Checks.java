@@ -54,6 +54,14 @@ public final class Checks {
         return learningRate != null ? learningRate : fallback;
     }
 
+    /**
+     * The fixed learning rate after DL4J's {@code IUpdater.setLrAndSchedule(lr, schedule)}: DL4J passes NaN as the
+     * rate together with a schedule, which keeps the current rate; any other rate is validated.
+     */
+    public static double rateAfterSetLrAndSchedule(double current, double lr, Object schedule) {
+        return schedule != null && Double.isNaN(lr) ? current : nonNegative("learningRate", lr);
+    }
+
     /** {@code value} must not be null. */
     public static <T> T notNull(String name, T value) {
         if (value == null) {

@@ -248,10 +248,9 @@ public final class Muon implements LayoutAware {
 
     @Override
     public Muon clone() {
-        Muon m = new Muon(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), momentum,
+        return new Muon(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), momentum,
                 nesterov, nsSteps, weightDecay, scaling, auxiliary.clone(), auxiliaryWeightDecay, includeOutputLayer,
                 layout);
-        return m;
     }
 
     @Override
@@ -267,9 +266,7 @@ public final class Muon implements LayoutAware {
     /** Called by DL4J's {@code setLearningRate}; changes Muon's rate, not the auxiliary's. */
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        if (lrSchedule == null || !Double.isNaN(lr)) {
-            this.learningRate = Checks.nonNegative("learningRate", lr);
-        }
+        this.learningRate = Checks.rateAfterSetLrAndSchedule(learningRate, lr, lrSchedule);
         this.learningRateSchedule = lrSchedule;
     }
 

@@ -36,11 +36,19 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
     private long[] gradientShape;
     private char gradientOrder = 'c';
 
-    /** One parameter: either a Muon matrix with its buffer, or an auxiliary updater over its gradient slice. */
-    private record Slot(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer, GradientUpdater<?> aux) {
-        /** The buffer as the flat slice it views (same memory order as the gradient slice). */
-        INDArray flatBuffer() {
-            return BlockMoments.reshapeView(buffer, matrix.order(), buffer.length());
+    /**
+     * One parameter: either a Muon matrix with its buffer (as the matrix and as the flat slice it views, in the
+     * gradient slice's memory order; both views built once), or an auxiliary updater over its gradient slice.
+     */
+    private record Slot(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer, INDArray flatBuffer,
+                        GradientUpdater<?> aux) {
+        static Slot muon(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer) {
+            return new Slot(spec, offset, matrix, buffer,
+                    BlockMoments.reshapeView(buffer, matrix.order(), buffer.length()), null);
+        }
+
+        static Slot auxiliary(ParamSpec spec, long offset, GradientUpdater<?> aux) {
+            return new Slot(spec, offset, null, null, null, aux);
         }
     }
 
@@ -87,10 +95,10 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
                 if (initialize) {
                     buffer.assign(0);
                 }
-                list.add(new Slot(spec, paramOffset, matrix, buffer, null));
+                list.add(Slot.muon(spec, paramOffset, matrix, buffer));
             } else {
                 IUpdater aux = config.auxiliaryFor(spec);
-                list.add(new Slot(spec, paramOffset, null, null, aux.instantiate(state, initialize)));
+                list.add(Slot.auxiliary(spec, paramOffset, aux.instantiate(state, initialize)));
             }
             paramOffset += spec.length();
             stateOffset += slotSize;
@@ -138,8 +146,8 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
             gradientShape = buffer.shape();
             gradientOrder = buffer.ordering();
             INDArray flat = BlockMoments.reshapeView(buffer, buffer.ordering(), buffer.length());
-            slots = List.of(new Slot(spec, 0, matrix, BlockMoments.reshapeView(flat, matrix.order(), matrix.rows(),
-                    matrix.cols()), null));
+            slots = List.of(Slot.muon(spec, 0, matrix, BlockMoments.reshapeView(flat, matrix.order(), matrix.rows(),
+                    matrix.cols())));
             if (initialize) {
                 buffer.assign(0);
             }
@@ -154,7 +162,7 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
             INDArray any = aux.values().iterator().next();
             ParamSpec spec = sameDiffSpec(any.shape(), any.ordering());
             gradientShape = any.shape();
-            slots = List.of(new Slot(spec, 0, null, null, config.auxiliaryFor(spec).instantiate(aux, initialize)));
+            slots = List.of(Slot.auxiliary(spec, 0, config.auxiliaryFor(spec).instantiate(aux, initialize)));
         }
         length = slots.get(0).spec().length();
     }

@@ -2,13 +2,11 @@ package dev.curvature.optimizers.arbiter;
 
 import dev.curvature.optimizers.AdamMini;
 import dev.curvature.optimizers.Checks;
-import org.deeplearning4j.arbiter.conf.updater.BaseUpdaterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,7 +33,7 @@ import java.util.Objects;
  * {@link CurvatureTaskCreators}, which calls {@code Layouts.attach} on every candidate network (see there).
  * Serialised by Arbiter's Jackson mapper through the {@code @JsonProperty} constructor, like Arbiter's own spaces.
  */
-public final class AdamMiniSpace extends BaseUpdaterSpace {
+public final class AdamMiniSpace extends NestedUpdaterSpace {
     private static final String NAME = "AdamMiniSpace";
 
     static {
@@ -116,21 +114,6 @@ public final class AdamMiniSpace extends BaseUpdaterSpace {
     public Map<String, ParameterSpace> getNestedSpaces() {
         return Spaces.nested("learningRate", learningRate, "beta1", beta1, "beta2", beta2, "epsilon", epsilon,
                 "weightDecay", weightDecay);
-    }
-
-    @Override
-    public List<ParameterSpace> collectLeaves() {
-        return Spaces.leaves(getNestedSpaces());
-    }
-
-    @Override
-    public int numParameters() {
-        return Spaces.numParameters(collectLeaves());
-    }
-
-    @Override
-    public void setIndices(int... indices) {
-        Spaces.setIndices(collectLeaves(), indices);
     }
 
     @Override

@@ -2,13 +2,11 @@ package dev.curvature.optimizers.arbiter;
 
 import dev.curvature.optimizers.Checks;
 import dev.curvature.optimizers.Muon;
-import org.deeplearning4j.arbiter.conf.updater.BaseUpdaterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,7 +33,7 @@ import java.util.Objects;
  *
  * <p>Candidates hold an un-stamped {@code Muon}: train them with a task creator from {@link CurvatureTaskCreators}.
  */
-public final class MuonSpace extends BaseUpdaterSpace {
+public final class MuonSpace extends NestedUpdaterSpace {
     private static final String NAME = "MuonSpace";
 
     static {
@@ -194,21 +192,6 @@ public final class MuonSpace extends BaseUpdaterSpace {
         return Spaces.nested("learningRate", learningRate, "momentum", momentum, "nesterov", nesterov,
                 "nsSteps", nsSteps, "scaling", scaling, "weightDecay", weightDecay, "auxiliary", auxiliary,
                 "auxiliaryWeightDecay", auxiliaryWeightDecay, "includeOutputLayer", includeOutputLayer);
-    }
-
-    @Override
-    public List<ParameterSpace> collectLeaves() {
-        return Spaces.leaves(getNestedSpaces());
-    }
-
-    @Override
-    public int numParameters() {
-        return Spaces.numParameters(collectLeaves());
-    }
-
-    @Override
-    public void setIndices(int... indices) {
-        Spaces.setIndices(collectLeaves(), indices);
     }
 
     @Override

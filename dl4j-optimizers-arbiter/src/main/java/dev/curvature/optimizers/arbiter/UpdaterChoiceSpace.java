@@ -1,6 +1,5 @@
 package dev.curvature.optimizers.arbiter;
 
-import org.deeplearning4j.arbiter.conf.updater.BaseUpdaterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -37,7 +36,7 @@ import java.util.Objects;
  * <p>Options may be any {@code ParameterSpace<IUpdater>}: this module's spaces, Arbiter's updater spaces, or a
  * {@code FixedValue} updater.
  */
-public final class UpdaterChoiceSpace extends BaseUpdaterSpace {
+public final class UpdaterChoiceSpace extends NestedUpdaterSpace {
     static {
         CurvatureTaskCreators.registerAsArbiterDefaults();
     }
@@ -113,21 +112,6 @@ public final class UpdaterChoiceSpace extends BaseUpdaterSpace {
             m.put("option" + i, options.get(i));
         }
         return m;
-    }
-
-    @Override
-    public List<ParameterSpace> collectLeaves() {
-        return Spaces.leaves(getNestedSpaces());
-    }
-
-    @Override
-    public int numParameters() {
-        return Spaces.numParameters(collectLeaves());
-    }
-
-    @Override
-    public void setIndices(int... indices) {
-        Spaces.setIndices(collectLeaves(), indices);
     }
 
     @Override
