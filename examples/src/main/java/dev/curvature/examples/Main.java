@@ -15,6 +15,8 @@ public final class Main {
               demo         train an MLP on synthetic data with DL4J Adam, Adam-mini and Muon (default)
               bench-step   benchmark one optimizer step against DL4J Adam; writes CSV
               bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
+              compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
+              search       Arbiter search over Adam, Adam-mini, Muon and learning rates; prints a table, CSV
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
             Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
             """;
@@ -28,6 +30,8 @@ public final class Main {
             case "bench-step" -> OptimizerStepBenchmark.main(rest);
             case "bench-ns" -> NewtonSchulzBenchmark.main(rest);
             case "classes" -> ClassesReproduction.main(rest);
+            case "compare" -> Compare.main(rest);
+            case "search" -> dev.curvature.examples.search.Search.main(rest);
             case "--help", "-h", "help" -> System.out.print(HELP);
             default -> {
                 System.err.println("unknown command '" + command + "'");
