@@ -46,7 +46,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
      * Default time budget: probes take at most this fraction of the training wall time (after the first probe).
      * A probe with the default estimator costs 66 Hessian-vector products, about 135 DOUBLE gradient evaluations
      * on the probe batch; on an MLP 784-256-256-10 with batches of 64 that is a few hundred training iterations'
-     * worth of work (see {@code HvpCostBenchmark}), so a fixed interval cannot give a bounded overhead everywhere.
+     * worth of work (see the examples' {@code bench-hvp}), so a fixed interval cannot give a bounded overhead everywhere.
      */
     public static final double DEFAULT_MAX_OVERHEAD = 0.05;
     public static final int DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;

@@ -49,6 +49,7 @@ public final class ClassesReproduction {
               --nin N          input dimension (default 16)
               --samples N      samples in the probe batch (default 256)
               --train-steps N  Adam steps for the "trained" phase (default 200; 0 skips it)
+              --max-exact N    exact Hessian blocks up to N parameters, stochastic estimator beyond (default 1024)
               --zero-init      linear model starts at W = 0 (closed form: ratio = 1/(C-1) for cross-entropy)
               --out DIR        where to write classes.csv and classes.png (default target/classes)
             """;
@@ -63,7 +64,7 @@ public final class ClassesReproduction {
     }
 
     public static List<Point> run(String[] argv) throws IOException {
-        Args args = new Args(argv, Set.of("classes", "nin", "samples", "train-steps", "out"),
+        Args args = new Args(argv, Set.of("classes", "nin", "samples", "train-steps", "out", "max-exact"),
                 Set.of("help", "zero-init"));
         if (args.flag("help")) {
             System.out.print(HELP);
@@ -74,6 +75,8 @@ public final class ClassesReproduction {
         int samples = args.getInt("samples", 256, 2);
         int trainSteps = args.getInt("train-steps", 200, 0);
         boolean zeroInit = args.flag("zero-init");
+        int maxExact = args.getInt("max-exact", 1024, 1);
+        long start = System.nanoTime();
         Path out = Path.of(args.get("out", "target/classes"));
         List<Point> points = new ArrayList<>();
         String[] models = {"linear", "hidden8"};
@@ -83,16 +86,16 @@ public final class ClassesReproduction {
                 for (int c : classes) {
                     DataSet data = teacherData(42 + c, samples, nIn, c);
                     MultiLayerNetwork net = network(model, loss, nIn, c, zeroInit && model.equals("linear"));
-                    points.add(measure(model, loss, "init", net, data));
+                    points.add(measure(model, loss, "init", net, data, maxExact));
                     if (trainSteps > 0) {
                         for (int s = 0; s < trainSteps; s++) {
                             net.fit(data);
                         }
-                        points.add(measure(model, loss, "trained", net, data));
+                        points.add(measure(model, loss, "trained", net, data, maxExact));
                     }
                     Point p = points.get(points.size() - 1);
-                    System.out.printf(Locale.ROOT, "[classes] %-7s %-13s C=%5d  %s%n", model, loss, c,
-                            describe(points, model, loss, c));
+                    System.out.printf(Locale.ROOT, "[classes] %-7s %-13s C=%5d  %s %6.0fs%n", model, loss, c,
+                            describe(points, model, loss, c), (System.nanoTime() - start) / 1e9);
                 }
             }
         }
@@ -171,8 +174,8 @@ public final class ClassesReproduction {
         return net;
     }
 
-    static Point measure(String model, String loss, String phase, MultiLayerNetwork net, DataSet data) {
-        boolean exact = net.numParams() <= HessianBlockEstimator.DEFAULT_MAX_EXACT_PARAMETERS;
+    static Point measure(String model, String loss, String phase, MultiLayerNetwork net, DataSet data, int maxExact) {
+        boolean exact = net.numParams() <= maxExact;
         HessianBlockEstimator estimator = HessianBlockEstimator.builder()
                 .partition(BlockPartition.perOutputNeuron())
                 .method(exact ? HessianBlockEstimator.Method.EXACT : HessianBlockEstimator.Method.STOCHASTIC)

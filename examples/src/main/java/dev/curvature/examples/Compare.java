@@ -2,6 +2,7 @@ package dev.curvature.examples;
 
 import dev.curvature.examples.data.FashionMnist;
 import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.HessianBlockEstimator;
 import dev.curvature.hessian.HessianBlockListener;
 import dev.curvature.hessian.sink.CsvReportSink;
 import dev.curvature.hessian.sink.Slf4jReportSink;
@@ -12,6 +13,7 @@ import dev.curvature.optimizers.OptimizerMemory;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
@@ -65,8 +67,12 @@ public final class Compare {
               --target X          test accuracy whose first crossing is reported (default 0.88)
               --hessian           attach the Hessian block listener (default schedule: at most 5% of training time)
               --hessian-every N   with --hessian: probe every N iterations instead
+              --hessian-blocks N  blocks probed per probe (default 24 of the per-output-neuron blocks)
+              --hessian-probes N  random probes per block (default 2); also sets the Hutchinson trace probes
+              --hessian-lanczos N Lanczos steps for the top/bottom eigenvalues (default 10; 0 = none)
               --ui                start the DL4J UI server with the Hessian tab (implies --hessian), print its address
                                   and keep serving after training until Enter is pressed (or stdin closes)
+              --ui-port N         port of the UI server (default 9000 or -Dorg.deeplearning4j.ui.port; 0 = any free)
               --seed N            seed of initialisation and batch order (default 12345)
               --out DIR           where to write CSV and PNG (default target/compare)
             """;
@@ -84,14 +90,14 @@ public final class Compare {
 
     /** Everything a run produced. */
     public record Result(String dataDescription, boolean fashionMnist, List<Point> points, List<Summary> summaries,
-                         List<Path> files, String uiAddress) {
+                         List<Path> files, String uiAddress, StatsStorage uiStorage) {
     }
 
     record Data(DataSet train, DataSet test, String description, boolean fashionMnist) {
     }
 
     record Settings(int epochs, int batch, int evalEvery, double target, boolean hessian, int hessianEvery, long seed,
-                    Path out, StatsStorage uiStorage) {
+                    Path out, StatsStorage uiStorage, HessianBlockEstimator estimator) {
     }
 
     public static void main(String[] argv) throws IOException {
@@ -100,9 +106,26 @@ public final class Compare {
 
     /** Runs the comparison; returns what it measured and wrote ({@code null} for --help). */
     public static Result run(String[] argv) throws IOException {
+        return run(argv, Compare::waitForEnter);
+    }
+
+    private static void waitForEnter(Result result) {
+        System.out.println("UI still serving at " + result.uiAddress() + "; press Enter to stop.");
+        try {
+            System.in.read();
+        } catch (IOException e) {
+            // stdin unusable: stop serving
+        }
+    }
+
+    /**
+     * As {@link #run(String[])}; with {@code --ui}, {@code whileServing} is called with the finished result while the
+     * UI server is still up, and the server is stopped when it returns.
+     */
+    public static Result run(String[] argv, java.util.function.Consumer<Result> whileServing) throws IOException {
         Args args = new Args(argv, Set.of("data", "model", "optimizers", "epochs", "train", "test", "batch",
                 "eval-every", "lr-adam", "lr-adamw", "wd", "lr-adammini", "lr-muon", "lr-muon-aux", "target",
-                "hessian-every", "seed", "out"), Set.of("help", "synthetic", "hessian", "ui"));
+                "hessian-every", "seed", "out", "ui-port", "hessian-blocks", "hessian-probes", "hessian-lanczos"), Set.of("help", "synthetic", "hessian", "ui"));
         if (args.flag("help")) {
             System.out.print(HELP);
             return null;
@@ -118,8 +141,24 @@ public final class Compare {
         }
         boolean ui = args.flag("ui");
         boolean hessian = ui || args.flag("hessian");
-        if (args.get("hessian-every", null) != null && !hessian) {
-            throw new IllegalArgumentException("--hessian-every needs --hessian (or --ui)");
+        if (args.get("ui-port", null) != null && !ui) {
+            throw new IllegalArgumentException("--ui-port needs --ui");
+        }
+        for (String o : List.of("hessian-every", "hessian-blocks", "hessian-probes", "hessian-lanczos")) {
+            if (args.get(o, null) != null && !hessian) {
+                throw new IllegalArgumentException("--" + o + " needs --hessian (or --ui)");
+            }
+        }
+        HessianBlockEstimator.Builder estimator = HessianBlockEstimator.builder();
+        if (args.get("hessian-blocks", null) != null) {
+            estimator.maxBlocks(args.getInt("hessian-blocks", 24, 1));
+        }
+        if (args.get("hessian-probes", null) != null) {
+            int probes = args.getInt("hessian-probes", 2, 1);
+            estimator.probesPerBlock(probes).traceProbes(probes);
+        }
+        if (args.get("hessian-lanczos", null) != null) {
+            estimator.lanczosSteps(args.getInt("hessian-lanczos", 10, 0));
         }
         Path out = Path.of(args.get("out", "target/compare"));
         Files.createDirectories(out);
@@ -130,7 +169,8 @@ public final class Compare {
         StatsStorage storage = null;
         String uiAddress = null;
         if (ui) {
-            UIServer server = UIServer.getInstance();
+            int port = args.getInt("ui-port", Integer.getInteger("org.deeplearning4j.ui.port", 9000), 0);
+            UIServer server = VertxUIServer.getInstance(port, false, null);
             storage = new InMemoryStatsStorage();
             server.attach(storage);
             uiAddress = "http://localhost:" + server.getPort() + HessianUi.PATH;
@@ -139,7 +179,7 @@ public final class Compare {
         }
         Settings settings = new Settings(args.getInt("epochs", 3, 1), args.getInt("batch", 128, 1),
                 args.getInt("eval-every", 100, 1), target, hessian, args.getInt("hessian-every", 0, 1), seed, out,
-                storage);
+                storage, estimator.build());
 
         List<Point> points = new ArrayList<>();
         List<Summary> summaries = new ArrayList<>();
@@ -164,16 +204,20 @@ public final class Compare {
         for (Path f : files) {
             System.out.println("wrote " + f.toAbsolutePath());
         }
+        Result result = new Result(data.description(), data.fashionMnist(), points, summaries, files, uiAddress,
+                storage);
         if (ui) {
-            System.out.println("UI still serving at " + uiAddress + "; press Enter to stop.");
-            System.in.read();
             try {
-                UIServer.stopInstance();
-            } catch (Exception e) {
-                System.err.println("could not stop the UI server cleanly: " + e);
+                whileServing.accept(result);
+            } finally {
+                try {
+                    UIServer.stopInstance();
+                } catch (Exception e) {
+                    System.err.println("could not stop the UI server cleanly: " + e);
+                }
             }
         }
-        return new Result(data.description(), data.fashionMnist(), points, summaries, files, uiAddress);
+        return result;
     }
 
     /** An optimizer to compare: its updater, the DL4J weight decay it needs, and a description of its settings. */
@@ -249,7 +293,8 @@ public final class Compare {
         HessianBlockListener hessian = null;
         List<TrainingListener> listeners = new ArrayList<>();
         if (s.hessian()) {
-            HessianBlockListener.Builder b = HessianBlockListener.builder().sink(new Slf4jReportSink());
+            HessianBlockListener.Builder b = HessianBlockListener.builder().estimator(s.estimator())
+                    .sink(new Slf4jReportSink());
             if (s.hessianEvery() > 0) {
                 b.frequency(s.hessianEvery());
             }
@@ -280,6 +325,8 @@ public final class Compare {
         double secondsToTarget = Double.NaN;
         long stateBytes = -1;
         Point last = null;
+        double[] initial = evaluate(net, data.test());
+        points.add(new Point(tag, name, 0, 0, 0, Double.NaN, initial[0], initial[1]));
         double best = 0;
         for (int epoch = 1; epoch <= s.epochs(); epoch++) {
             int[] order = permutation(n, new Random(s.seed() * 31 + epoch)); // the same batches for every optimizer

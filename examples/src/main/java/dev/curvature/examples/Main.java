@@ -5,7 +5,7 @@ import dev.curvature.examples.bench.OptimizerStepBenchmark;
 
 import java.util.Arrays;
 
-/** Entry point: {@code demo} (default), {@code bench-step}. Each takes {@code --help}. */
+/** Entry point of the examples: {@code demo} (default), {@code compare}, {@code search}, {@code classes}, the benchmarks. Each takes {@code --help}. */
 public final class Main {
     private Main() {
     }
@@ -13,8 +13,10 @@ public final class Main {
     static final String HELP = """
             dl4j-curvature examples
               demo         train an MLP on synthetic data with DL4J Adam, Adam-mini and Muon (default)
+              bench        all benchmarks below in one run; tables and CSV
               bench-step   benchmark one optimizer step against DL4J Adam; writes CSV
               bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
+              bench-hvp    Hessian-vector product cost and the listener's overhead; writes CSV
               compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
               search       Arbiter search over Adam, Adam-mini, Muon and learning rates; prints a table, CSV
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
@@ -29,6 +31,8 @@ public final class Main {
             case "demo" -> Demo.main(rest);
             case "bench-step" -> OptimizerStepBenchmark.main(rest);
             case "bench-ns" -> NewtonSchulzBenchmark.main(rest);
+            case "bench-hvp" -> dev.curvature.examples.bench.HvpCostBenchmark.main(rest);
+            case "bench" -> dev.curvature.examples.bench.Benchmarks.main(rest);
             case "classes" -> ClassesReproduction.main(rest);
             case "compare" -> Compare.main(rest);
             case "search" -> dev.curvature.examples.search.Search.main(rest);

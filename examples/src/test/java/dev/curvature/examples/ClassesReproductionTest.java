@@ -51,4 +51,26 @@ class ClassesReproductionTest {
         }
         assertEquals(sxy / sxx, ClassesReproduction.slope(ce), 1e-6);
     }
+
+    @Test
+    void beyondMaxExactTheStochasticEstimatorIsUsedSaidAndStillMatchesTheClosedForm(@TempDir Path dir)
+            throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<ClassesReproduction.Point> points = ClassesReproduction.run(new String[] {"--classes", "6,40",
+                "--nin", "4", "--samples", "32", "--train-steps", "0", "--zero-init", "--max-exact", "64",
+                "--out", dir.toString()});
+        for (ClassesReproduction.Point p : points) {
+            // linear: 4*C parameters, hidden8: 32 + 8*C; exact only up to 64 parameters
+            long params = p.model().equals("linear") ? 4L * p.classes() : 32L + 8L * p.classes();
+            assertEquals(params <= 64 ? "exact" : "stochastic", p.method(), p.toString());
+            if (p.model().equals("linear") && p.loss().equals("cross-entropy") && p.classes() == 40) {
+                double closedForm = 1.0 / 39;
+                assertTrue(p.standardError() > 0, p.toString());
+                assertTrue(Math.abs(p.pairwiseRatio() - closedForm) < 4 * p.standardError() + 0.1 * closedForm,
+                        p + " vs 1/(C-1) = " + closedForm);
+            }
+        }
+        List<String> csv = Files.readAllLines(dir.resolve("classes.csv"));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("linear,cross-entropy,init,40,stochastic,")), csv.toString());
+    }
 }

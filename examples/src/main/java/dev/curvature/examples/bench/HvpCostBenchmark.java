@@ -1,4 +1,4 @@
-package dev.curvature.hessian.bench;
+package dev.curvature.examples.bench;
 
 import dev.curvature.hessian.BlockHessianReport;
 import dev.curvature.hessian.HessianBlockEstimator;
@@ -7,7 +7,8 @@ import dev.curvature.hessian.ProbeCopy;
 import dev.curvature.hessian.math.FiniteDifferenceHvp;
 import dev.curvature.hessian.math.GradientFunction;
 import dev.curvature.hessian.math.Rademacher;
-import dev.curvature.testing.SyntheticData;
+import dev.curvature.examples.Args;
+import dev.curvature.examples.SyntheticTask;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -39,19 +40,8 @@ import java.util.Locale;
  *       the listener accounts it, and the wall times of whole runs with and without the listener (best of
  *       {@code rounds}; noisy on a shared machine).</li>
  * </ol>
- * Prints a table and writes {@code target/hvp-cost-benchmark.csv}. Not a unit test (it takes about a minute per
- * round). Arguments: {@code [iterations (default 4000)] [rounds (default 2)]}.
- *
- * <p>Run from the repository root (the test classpath, with this checkout's {@code dl4j-optimizers} first so that an
- * older installed snapshot cannot shadow it):
- * <pre>
- *   mvn -o -q test-compile -pl dl4j-hessian-listener -am
- *   mvn -o -q dependency:build-classpath -pl dl4j-hessian-listener -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt
- *   cd dl4j-hessian-listener
- *   OMP_NUM_THREADS=1 java -Xmx6g -cp target/test-classes:target/classes:../dl4j-optimizers/target/classes:\
- *       ../dl4j-optimizers/target/test-classes:$(cat target/cp.txt) dev.curvature.hessian.bench.HvpCostBenchmark
- * </pre>
- * ({@code OMP_NUM_THREADS=1} keeps timings stable on a shared 2-core machine; leave it out on a quiet one.)
+ * Prints a table and writes {@code hvp-cost.csv}. Not a unit test (about a minute per round with the defaults).
+ * ({@code OMP_NUM_THREADS=1} keeps timings stable on a shared 2-core machine.)
  */
 public final class HvpCostBenchmark {
     private static final int BATCH = 64;
@@ -75,10 +65,27 @@ public final class HvpCostBenchmark {
     private record Row(String measure, double value, String unit) {
     }
 
-    public static void main(String[] args) throws IOException {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 4000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        List<DataSet> batches = SyntheticData.classification(7, 16 * BATCH, 784, 10, DataType.FLOAT).batchBy(BATCH);
+    public static final String HELP = """
+            bench-hvp: cost of Hessian probes on an MLP 784-256-256-10 trained with DL4J Adam (batch 64): one
+                       Hessian-vector product in gradient evaluations, probe time, and the listener's overhead with
+                       its default schedule (5% time budget) against the same training without it.
+              --iterations N   training iterations per overhead run (default 4000)
+              --rounds N       overhead rounds, best of (default 2)
+              --reps N         timed gradient/HVP calls (default 60)
+              --out DIR        where to write hvp-cost.csv (default target/benchmarks)
+            """;
+
+    public static void main(String[] argv) throws IOException {
+        Args args = new Args(argv, java.util.Set.of("iterations", "rounds", "reps", "out"), java.util.Set.of("help"));
+        if (args.flag("help")) {
+            System.out.print(HELP);
+            return;
+        }
+        int iterations = args.getInt("iterations", 4000, 1);
+        int rounds = args.getInt("rounds", 2, 1);
+        int reps = args.getInt("reps", 60, 1);
+        Path out = Path.of(args.get("out", "target/benchmarks")).resolve("hvp-cost.csv");
+        List<DataSet> batches = SyntheticTask.make(7, 16 * BATCH, BATCH, 784, 10)[0].batchBy(BATCH);
         List<Row> rows = new ArrayList<>();
 
         // 1. one Hessian-vector product in gradient evaluations
@@ -97,7 +104,6 @@ public final class HvpCostBenchmark {
             throw new IllegalStateException(e);
         }
         // interleaved single calls, medians: robust to other load on the machine
-        int reps = 60;
         double[] grad = new double[reps];
         double[] product = new double[reps];
         double[] floatGrad = new double[reps];
@@ -184,7 +190,6 @@ public final class HvpCostBenchmark {
             csv.append('"').append(r.measure()).append("\",").append(String.format(Locale.ROOT, "%.6f", r.value()))
                     .append(',').append(r.unit()).append('\n');
         }
-        Path out = Path.of("target", "hvp-cost-benchmark.csv");
         Files.createDirectories(out.getParent());
         Files.writeString(out, csv);
         System.out.println("wrote " + out.toAbsolutePath());

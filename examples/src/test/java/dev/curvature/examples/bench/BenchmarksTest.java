@@ -1,0 +1,56 @@
+package dev.curvature.examples.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code bench} command in its quick mode writes all three CSV files with every row it reports. Only structure
+ * and physically necessary relations are asserted: timings on a shared machine are not test material.
+ */
+class BenchmarksTest {
+
+    @Test
+    void quickRunWritesAllThreeTables(@TempDir Path out) throws IOException {
+        Benchmarks.main(new String[] {"--quick", "--out", out.toString()});
+
+        List<String> step = Files.readAllLines(out.resolve("optimizer-step.csv"));
+        assertEquals("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam", step.get(0));
+        assertEquals(1 + 2 * 3, step.size(), step.toString()); // MLP and CNN x Adam, AdamMini, Muon
+        for (String network : List.of("MLP", "CNN")) {
+            List<String[]> rows = step.stream().skip(1).filter(l -> l.startsWith(network)).map(l -> l.split(","))
+                    .toList();
+            assertEquals(3, rows.size());
+            assertTrue(rows.get(0)[1].startsWith("Adam"), rows.get(0)[1]);
+            assertEquals(1.0, Double.parseDouble(rows.get(0)[7]), 1e-9, "Adam's ratio to itself");
+            long adamState = Long.parseLong(rows.get(0)[3]);
+            long params = Long.parseLong(rows.get(0)[2]);
+            assertEquals(2 * 4 * params, adamState, "DL4J Adam: m and v, 4 bytes each");
+            double mini = Long.parseLong(rows.get(1)[3]) / (double) adamState;
+            assertTrue(mini > 0.5 && mini < 0.55, network + " Adam-mini state / Adam = " + mini);
+        }
+
+        List<String> ns = Files.readAllLines(out.resolve("newton-schulz.csv"));
+        assertEquals("shape,gemm_gflops,ns_gflops,ratio,ns_ms", ns.get(0));
+        assertTrue(ns.size() >= 3, ns.toString());
+        for (String l : ns.subList(1, ns.size())) {
+            String[] f = l.split(",");
+            assertEquals(Double.parseDouble(f[2]) / Double.parseDouble(f[1]), Double.parseDouble(f[3]), 2e-3);
+        }
+
+        List<String> hvp = Files.readAllLines(out.resolve("hvp-cost.csv"));
+        assertEquals("measure,value,unit", hvp.get(0));
+        double cost = hvp.stream().filter(l -> l.startsWith("\"HVP cost in DOUBLE gradient evaluations\""))
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[1])).findFirst().orElseThrow();
+        // central differences need two gradients; the timing is a median of 3 calls on a shared machine
+        assertTrue(cost > 1.0 && cost < 10, "HVP cost " + cost);
+        assertTrue(hvp.stream().anyMatch(l -> l.startsWith("\"probes run\",")), hvp.toString());
+    }
+}
