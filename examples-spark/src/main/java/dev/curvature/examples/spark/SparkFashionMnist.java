@@ -29,7 +29,12 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +71,10 @@ public final class SparkFashionMnist {
                                          (default 0.001); Muon's own rate is 0.02
               --seed N                   seed of initialisation and splits (default 42)
               --data DIR                 directory with the Fashion-MNIST IDX files (optionally .gz)
+              --export-dir URI           where DL4J exports the training minibatches once, so that averaging
+                                         rounds ship file paths, not data (default: a temporary local
+                                         directory, removed at the end; on a cluster give a shared one,
+                                         e.g. hdfs:///tmp/dl4j-export)
               --synthetic                use the synthetic 10-class task instead of Fashion-MNIST
               --hessian                  Hessian block probes on the driver after averaging rounds (within 5%
                                          of the wall time); prints each report
@@ -100,7 +109,7 @@ public final class SparkFashionMnist {
      */
     public static Result run(String[] args, PrintStream out) {
         Args a = new Args(args, Set.of("master", "optimizer", "epochs", "train", "test", "workers", "batch",
-                "averaging-frequency", "lr", "seed", "data"), Set.of("help", "synthetic", "hessian"));
+                "averaging-frequency", "lr", "seed", "data", "export-dir"), Set.of("help", "synthetic", "hessian"));
         if (a.flag("help")) {
             out.print(HELP);
             return null;
@@ -142,18 +151,27 @@ public final class SparkFashionMnist {
         if (a.flag("master")) {
             conf.setMaster(master);
         }
+        String exportOption = a.get("export-dir", null);
+        Path tempExport = null;
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
+            String exportDir = exportOption;
+            if (exportDir == null) {
+                tempExport = Files.createTempDirectory("spark-fashion-mnist-export");
+                exportDir = tempExport.toUri().toString();
+            }
             int workers = workersOption != null ? workersOption : sc.defaultParallelism();
             out.printf(Locale.ROOT, "data: %s, %d train / %d test examples%n", dataName, train.numExamples(),
                     test.numExamples());
             out.printf(Locale.ROOT, "Spark master %s, %d workers, batch %d per worker, averaging every %d "
-                    + "minibatches, optimizer %s%n", sc.master(), workers, batch, frequency, optimizer.label());
+                    + "minibatches, optimizer %s, export to %s%n", sc.master(), workers, batch, frequency,
+                    optimizer.label(), exportDir);
 
             CurvatureTrainingMaster tm = new CurvatureTrainingMaster(
                     new ParameterAveragingTrainingMaster.Builder(workers, batch).batchSizePerWorker(batch)
                             .averagingFrequency(frequency).saveUpdater(true).rngSeed(seed)
-                            .rddTrainingApproach(RDDTrainingApproach.Direct).workerPrefetchNumBatches(2));
+                            .rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(exportDir)
+                            .workerPrefetchNumBatches(2));
             SparkDl4jMultiLayer spark = CurvatureSpark.multiLayer(sc, mlp(optimizer.updater(lr), seed), tm);
             MultiLayerNetwork net = spark.getNetwork();
 
@@ -164,7 +182,7 @@ public final class SparkFashionMnist {
                         .probeBatch(head(test, 256))
                         .sink(report -> out.printf(Locale.ROOT, "  hessian @ iteration %d: pairwiseRatio %.4f, "
                                         + "offDiagonalMassRatio %.4f, trace %.4g (%.1f s)%n", report.iteration(),
-                                report.pairwiseRatio(), report.offDiagonalMassRatio(), report.trace().value(),
+                                report.pairwiseRatio(), report.offDiagonalMassRatio(), report.trace(),
                                 report.elapsed().toMillis() / 1000.0))
                         .build());
                 tm.addRoundListener(probe);
@@ -186,8 +204,21 @@ public final class SparkFashionMnist {
             }
             return new Result(dataName, optimizer.label(), workers, results,
                     probe == null ? List.of() : probe.history());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             sc.stop();
+            if (tempExport != null) {
+                deleteTree(tempExport);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not remove the temporary export directory " + root + ": " + e);
         }
     }
 
