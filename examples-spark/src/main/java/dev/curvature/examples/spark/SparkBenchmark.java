@@ -41,8 +41,9 @@ import java.util.stream.Stream;
  * Adam (DL4J), AdamMini and Muon trained three ways on the same synthetic task and network: single-machine
  * {@code MultiLayerNetwork.fit}, Spark parameter averaging ({@code local[2]} by default) and ParallelWrapper with
  * 2 workers. Every run starts from the same initial parameters and sees the same minibatches for the same number
- * of epochs; the distributed runs average every {@code --averaging-frequency} minibatches per worker. Prints a
- * table (final training loss, test accuracy, wall time) and writes it as CSV.
+ * of epochs; the distributed runs average every {@code --averaging-frequency} minibatches per worker. One
+ * discarded epoch of local training warms up the JVM first. Prints a table (final training loss, test accuracy,
+ * wall time) and writes it as CSV.
  */
 public final class SparkBenchmark {
     static final String HELP = """
@@ -119,6 +120,11 @@ public final class SparkBenchmark {
         try {
             export = Files.createTempDirectory("spark-benchmark-export");
             JavaRDD<DataSet> rdd = sc.parallelize(batches, 2);
+            // warm-up, discarded: JIT and ND4J's first-use costs would otherwise land on the first timed run
+            MultiLayerNetwork warmUp = mlp(Optimizers.ADAM.updater(2e-3), inputs, hidden, classes);
+            for (DataSet b : batches) {
+                warmUp.fit(b);
+            }
             for (Optimizers o : optimizers) {
                 // local
                 MultiLayerNetwork local = mlp(o.updater(2e-3), inputs, hidden, classes);
