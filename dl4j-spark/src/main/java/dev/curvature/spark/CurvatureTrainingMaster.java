@@ -10,8 +10,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,17 +99,9 @@ public class CurvatureTrainingMaster extends ParameterAveragingTrainingMaster {
     }
 
     private static boolean hasStatefulUpdater(Model model) {
-        org.deeplearning4j.nn.api.Layer[] layers = model instanceof MultiLayerNetwork n ? n.getLayers()
-                : ((ComputationGraph) model).getLayers();
-        for (org.deeplearning4j.nn.api.Layer layer : layers) {
-            for (String param : layer.paramTable(false).keySet()) {
-                var u = layer.conf().getLayer().getUpdaterByParam(param);
-                if (!(u instanceof NoOp) && !(u instanceof Sgd) && u.stateSize(1) > 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        INDArray state = model instanceof MultiLayerNetwork n ? n.getUpdater().getStateViewArray()
+                : ((ComputationGraph) model).getUpdater().getStateViewArray();
+        return state != null && state.length() > 0;
     }
 
     @Override

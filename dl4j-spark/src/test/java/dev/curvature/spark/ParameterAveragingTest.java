@@ -150,6 +150,22 @@ class ParameterAveragingTest {
     }
 
     /**
+     * DL4J's default {@code saveUpdater(false)}: workers start each round with fresh updater state and none is
+     * returned, so the driver's state stays zero (the warning of CurvatureTrainingMaster says so); training still
+     * works.
+     */
+    @Test
+    void withoutSaveUpdaterTheMomentsAreNotKeptAcrossRounds() {
+        CurvatureTrainingMaster master = new CurvatureTrainingMaster(SparkTesting.averaging(2, 2).saveUpdater(false));
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, SparkTesting.mlpConf(new AdamMini(5e-3), 3), master);
+        double initial = spark.getNetwork().score(train);
+        spark.fit(rdd);
+        assertEquals(0.0, spark.getNetwork().getUpdater().getStateViewArray().amaxNumber().doubleValue(),
+                "no updater state came back to the driver");
+        assertTrue(spark.getNetwork().score(train) < initial);
+    }
+
+    /**
      * Checkpointing: after distributed training, ModelSerializer saves parameters and updater state with the
      * stamped configuration; the restored network has equal state arrays and layouts, and training on Spark
      * resumes from there (the loss keeps falling).

@@ -71,6 +71,7 @@ public final class SparkBenchmark {
                       double seconds) {
     }
 
+    /** Runs the benchmark with command-line options (see {@code --help}); exits with status 2 on a bad option. */
     public static void main(String[] args) {
         try {
             run(args, System.out);

@@ -93,6 +93,7 @@ public final class SparkFashionMnist {
                          List<BlockHessianReport> hessianReports) {
     }
 
+    /** Runs the example with command-line options (see {@code --help}); exits with status 2 on a bad option. */
     public static void main(String[] args) {
         try {
             run(args, System.out);
