@@ -4,6 +4,8 @@ import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -11,10 +13,14 @@ import java.util.List;
  * parameter, gradient and updater-state arrays. {@link dev.curvature.optimizers.Layouts#attach} stamps one layout
  * into each layer's updater configuration, so the layout travels with the configuration JSON through
  * save/restore, {@code clone()}, {@code convertDataType}, ParallelWrapper and Spark.
+ *
+ * <p>The parameters are held in an array, not an immutable {@code List}: Spark's Kryo serializer (a common
+ * {@code spark.serializer}) rebuilds collections by calling {@code add} on a fresh instance, which immutable lists
+ * refuse, so a broadcast configuration holding one would fail to deserialise on the executors.
  */
 public final class ParamLayout implements Serializable {
     @JsonProperty("params")
-    private final List<ParamSpec> params;
+    private final ParamSpec[] params;
 
     @JsonCreator
     public ParamLayout(@JsonProperty("params") List<ParamSpec> params) {
@@ -26,15 +32,16 @@ public final class ParamLayout implements Serializable {
                 throw new IllegalArgumentException("layout parameters must not be null: " + params);
             }
         }
-        this.params = List.copyOf(params);
+        this.params = params.toArray(new ParamSpec[0]);
     }
 
     public static ParamLayout of(ParamSpec... params) {
         return new ParamLayout(List.of(params));
     }
 
+    /** The parameters, in layout order (an unmodifiable view). */
     public List<ParamSpec> params() {
-        return params;
+        return Collections.unmodifiableList(Arrays.asList(params));
     }
 
     /** Total number of parameter elements covered. */
@@ -60,12 +67,12 @@ public final class ParamLayout implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ParamLayout && params.equals(((ParamLayout) o).params);
+        return o instanceof ParamLayout && Arrays.equals(params, ((ParamLayout) o).params);
     }
 
     @Override
     public int hashCode() {
-        return params.hashCode();
+        return Arrays.hashCode(params);
     }
 
     @Override
