@@ -89,6 +89,7 @@ public final class HvpCostBenchmark {
         List<Row> rows = new ArrayList<>();
 
         // 1. one Hessian-vector product in gradient evaluations
+        System.out.println("[bench-hvp] 1/3 gradient and Hessian-vector product timings (" + reps + " calls each)");
         MultiLayerNetwork net = mlp();
         for (int i = 0; i < 20; i++) {
             net.fit(batches.get(i % batches.size()));
@@ -136,6 +137,7 @@ public final class HvpCostBenchmark {
         rows.add(new Row("HVP cost in FLOAT training gradients", hvpMs / floatGradMs, "x"));
 
         // 2. probe cost against the number of probes per block (the products grow linearly with it)
+        System.out.println("[bench-hvp] 2/3 probe time for 1, 2, 4 probes per block");
         for (int probes : new int[] {1, 2, 4}) {
             HessianBlockEstimator e = HessianBlockEstimator.builder().probesPerBlock(probes).build();
             e.estimate(net, batches.get(0)); // warm-up
@@ -158,6 +160,8 @@ public final class HvpCostBenchmark {
         double bestProbed = Double.POSITIVE_INFINITY;
         double accounted = Double.NaN;
         for (int round = 0; round < rounds; round++) {
+            System.out.printf(Locale.ROOT, "[bench-hvp] 3/3 listener overhead, round %d/%d: %d iterations without and"
+                    + " with the listener%n", round + 1, rounds, iterations);
             plain = train(batches, iterations, null);
             HessianBlockListener listener = HessianBlockListener.builder().build();
             probed = train(batches, iterations, listener);

@@ -43,6 +43,7 @@ public final class NewtonSchulzBenchmark {
         long[][] shapes = {{256, 256}, {512, 512}, {1024, 1024}, {784, 512}};
         List<Row> rows = new ArrayList<>();
         for (long[] s : shapes) {
+            System.out.printf("[bench-ns] %dx%d, %d repetitions%n", s[0], s[1], reps);
             rows.add(measure(s[0], s[1], reps));
         }
         System.out.printf("%n%-12s %14s %14s %10s %12s%n", "shape", "gemm GFLOP/s", "NS GFLOP/s", "NS/gemm", "NS ms");
