@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Measures the block structure of the loss Hessian of a {@link MultiLayerNetwork} or {@link ComputationGraph} on
@@ -98,6 +99,7 @@ public final class HessianBlockEstimator {
     private final double relativeStep;
     private final int maxExactParameters;
     private final Set<Class<?>> warnedLayerTypes = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean checkedKinks = new AtomicBoolean();
 
     private HessianBlockEstimator(Builder b) {
         this.partition = b.partition;
@@ -140,6 +142,17 @@ public final class HessianBlockEstimator {
     }
 
     BlockHessianReport estimate(Model model, MultiDataSet batch, long iteration, int epoch) {
+        if (checkedKinks.compareAndSet(false, true)) {
+            List<String> kinks = Kinks.of(model);
+            if (!kinks.isEmpty()) {
+                LOG.warn("Hessian probes use central differences of gradients; these layers make the gradient jump "
+                        + "where activation patterns change: {}. Units that flip within the difference step bias the "
+                        + "products by an amount that does not shrink with the step, so ratios, eigenvalues and traces "
+                        + "of this network are qualitative (a negative trace is the visible symptom). Smooth "
+                        + "activations (tanh, GELU, softplus, ...) and average pooling give accurate probes. "
+                        + "Warned once per estimator.", kinks);
+            }
+        }
         Instant timestamp = Instant.now();
         long start = System.nanoTime();
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
