@@ -125,7 +125,8 @@ public final class Compare {
     public static Result run(String[] argv, java.util.function.Consumer<Result> whileServing) throws IOException {
         Args args = new Args(argv, Set.of("data", "model", "optimizers", "epochs", "train", "test", "batch",
                 "eval-every", "lr-adam", "lr-adamw", "wd", "lr-adammini", "lr-muon", "lr-muon-aux", "target",
-                "hessian-every", "seed", "out", "ui-port", "hessian-blocks", "hessian-probes", "hessian-lanczos"), Set.of("help", "synthetic", "hessian", "ui"));
+                "hessian-every", "seed", "out", "ui-port", "hessian-blocks", "hessian-probes", "hessian-lanczos"),
+                Set.of("help", "synthetic", "hessian", "ui"));
         if (args.flag("help")) {
             System.out.print(HELP);
             return null;
@@ -249,6 +250,16 @@ public final class Compare {
                 throw new IllegalArgumentException("unknown optimizer '" + name + "'; expected some of " + all.keySet());
             }
             chosen.put(key, c);
+        }
+        // an option for an optimizer that is not compared would be silently ignored: refuse it
+        Map<String, List<String>> usedBy = Map.of("lr-adam", List.of("adam", "muon"), "lr-adamw", List.of("adamw"),
+                "wd", List.of("adamw"), "lr-adammini", List.of("adammini"), "lr-muon", List.of("muon"),
+                "lr-muon-aux", List.of("muon"));
+        for (Map.Entry<String, List<String>> e : usedBy.entrySet()) {
+            if (args.get(e.getKey(), null) != null && e.getValue().stream().noneMatch(chosen::containsKey)) {
+                throw new IllegalArgumentException("--" + e.getKey() + " is set but " + String.join(" or ", e.getValue())
+                        + " is not among --optimizers " + chosen.keySet());
+            }
         }
         return chosen;
     }

@@ -24,6 +24,16 @@ public final class Main {
             """;
 
     public static void main(String[] args) throws Exception {
+        try {
+            dispatch(args);
+        } catch (IllegalArgumentException e) {
+            // a bad option or value: the message names it; no stack trace
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void dispatch(String[] args) throws Exception {
         boolean explicit = args.length > 0 && (!args[0].startsWith("--") || args[0].equals("--help"));
         String command = explicit ? args[0] : "demo";
         String[] rest = explicit ? Arrays.copyOfRange(args, 1, args.length) : args;

@@ -143,7 +143,8 @@ class CompareTest {
                 new String[] {"--hessian-blocks", "5"}, "--hessian-blocks needs --hessian",
                 new String[] {"--data", tmp.toString()}, "lacks train-images-idx3-ubyte[.gz]",
                 new String[] {"--synthetic", "--data", tmp.toString()}, "contradict",
-                new String[] {"--epochs", "0"}, "--epochs must be >= 1, got 0");
+                new String[] {"--epochs", "0"}, "--epochs must be >= 1, got 0",
+                new String[] {"--optimizers", "adam,muon", "--wd", "0.1"}, "--wd is set but adamw is not among");
         for (Map.Entry<String[], String> c : cases.entrySet()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compare.run(c.getKey()));
             assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
