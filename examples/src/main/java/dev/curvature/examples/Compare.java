@@ -197,8 +197,8 @@ public final class Compare {
             String tag = model.name().toLowerCase(Locale.ROOT);
             files.add(CompareOutput.writeCurves(out.resolve("compare-" + tag + "-curves.csv"), modelPoints));
             files.add(CompareOutput.writeSummary(out.resolve("compare-" + tag + "-summary.csv"), modelSummaries, target));
-            files.add(CompareOutput.plot(out.resolve("compare-" + tag + ".png"), model.description() + " on "
-                    + (data.fashionMnist() ? "Fashion-MNIST" : "synthetic 10-class task"), modelPoints, target));
+            files.add(CompareOutput.plot(out.resolve("compare-" + tag + ".png"), model.name() + " on "
+                    + (data.fashionMnist() ? "Fashion-MNIST" : "synthetic task"), modelPoints, target));
             points.addAll(modelPoints);
             summaries.addAll(modelSummaries);
         }
