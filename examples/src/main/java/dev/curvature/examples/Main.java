@@ -18,7 +18,7 @@ public final class Main {
               bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
               bench-hvp    Hessian-vector product cost and the listener's overhead; writes CSV
               compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
-              search       Arbiter search over Adam, Adam-mini, Muon and learning rates; prints a table, CSV
+              search       Arbiter search over Adam, Adam-mini, Muon and learning rates; table, CSV and PNG
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
             Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
             """;

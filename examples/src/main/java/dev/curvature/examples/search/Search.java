@@ -29,6 +29,10 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
@@ -73,7 +77,7 @@ public final class Search {
               --validation N     held-out images of the training split used for the score (default 5000)
               --epochs N         epochs per candidate (default 2)
               --batch N          minibatch size (default 128)
-              --out DIR          where to write search.csv (default target/search)
+              --out DIR          where to write search.csv and search.png (default target/search)
             """;
 
     /** One evaluated candidate. */
@@ -140,7 +144,8 @@ public final class Search {
                         r.seconds(), r.status());
             }
         }
-        System.out.println("wrote " + csv.toAbsolutePath());
+        Path png = plot(out.resolve("search.png"), rows);
+        System.out.println("wrote " + csv.toAbsolutePath() + " and " + png.getFileName());
         return rows;
     }
 
@@ -248,6 +253,26 @@ public final class Search {
             cmd.append(String.format(Locale.ROOT, " --lr-adamw %.4g", best.get("adam").learningRate()));
         }
         System.out.println("use them: " + cmd);
+    }
+
+    /** Validation accuracy against learning rate (log axis), one line per optimizer. */
+    static Path plot(Path file, List<Row> rows) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500)
+                .title("Arbiter search: validation accuracy against learning rate")
+                .xAxisTitle("learning rate").yAxisTitle("validation accuracy").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        for (String optimizer : rows.stream().map(Row::optimizer).distinct().toList()) {
+            List<Row> mine = rows.stream().filter(r -> r.optimizer().equals(optimizer)
+                    && !Double.isNaN(r.validationAccuracy())).sorted(Comparator.comparingDouble(Row::learningRate))
+                    .toList();
+            if (!mine.isEmpty()) {
+                chart.addSeries(optimizer, mine.stream().mapToDouble(Row::learningRate).toArray(),
+                        mine.stream().mapToDouble(Row::validationAccuracy).toArray());
+            }
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
     }
 
     /** The best completed candidate per optimizer. */

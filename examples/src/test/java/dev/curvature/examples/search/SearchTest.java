@@ -20,6 +20,7 @@ class SearchTest {
 
     @Test
     void gridOfLearningRatesPerOptimizerIsSearchedAndWritten(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
         Path data = IdxFiles.writeRandom(tmp.resolve("fmnist"), 200, 10, 5);
         Path out = tmp.resolve("out");
         List<Search.Row> rows = Search.run(new String[] {"--data", data.toString(), "--points", "2", "--train", "128",
@@ -45,6 +46,7 @@ class SearchTest {
         List<String> csv = Files.readAllLines(out.resolve("search.csv"));
         assertEquals("optimizer,learning_rate,validation_accuracy,seconds,status", csv.get(0));
         assertEquals(7, csv.size());
+        assertTrue(Files.size(out.resolve("search.png")) > 10_000, "PNG written");
         Search.Row first = rows.get(0);
         assertTrue(csv.get(1).startsWith(String.format(Locale.ROOT, "%s,%.6g,%.6f,", first.optimizer(),
                 first.learningRate(), first.validationAccuracy())), csv.get(1));
