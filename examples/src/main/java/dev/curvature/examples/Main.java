@@ -5,7 +5,10 @@ import dev.curvature.examples.bench.OptimizerStepBenchmark;
 
 import java.util.Arrays;
 
-/** Entry point of the examples: {@code demo} (default), {@code compare}, {@code search}, {@code classes}, the benchmarks. Each takes {@code --help}. */
+/**
+ * Entry point of the examples: {@code demo} (default), {@code compare}, {@code search}, {@code classes} and the
+ * benchmarks. Each takes {@code --help}.
+ */
 public final class Main {
     private Main() {
     }
