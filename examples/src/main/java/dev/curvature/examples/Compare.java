@@ -275,19 +275,12 @@ public final class Compare {
     static Data data(Args args, long seed) {
         int trainLimit = args.getInt("train", 0, 0);
         int testLimit = args.getInt("test", 0, 0);
-        String dir = args.get("data", null);
-        if (!args.flag("synthetic")) {
-            var located = FashionMnist.locate(dir == null ? null : Path.of(dir));
-            if (located.isPresent()) {
-                DataSet train = FashionMnist.load(located.get(), FashionMnist.Split.TRAIN, trainLimit);
-                DataSet test = FashionMnist.load(located.get(), FashionMnist.Split.TEST, testLimit);
-                return new Data(train, test, "Fashion-MNIST from " + located.get() + ": " + train.numExamples()
-                        + " train / " + test.numExamples() + " test images", true);
-            }
-            System.out.println("Fashion-MNIST not found in " + FashionMnist.SYSTEM_DIR
-                    + " (apt-get install dataset-fashion-mnist, or --data DIR); using the synthetic task instead.");
-        } else if (dir != null) {
-            throw new IllegalArgumentException("--data and --synthetic contradict each other; give one");
+        var located = FashionMnist.choose(args.get("data", null), args.flag("synthetic"));
+        if (located.isPresent()) {
+            DataSet train = FashionMnist.load(located.get(), FashionMnist.Split.TRAIN, trainLimit);
+            DataSet test = FashionMnist.load(located.get(), FashionMnist.Split.TEST, testLimit);
+            return new Data(train, test, "Fashion-MNIST from " + located.get() + ": " + train.numExamples()
+                    + " train / " + test.numExamples() + " test images", true);
         }
         int train = trainLimit > 0 ? trainLimit : 12_000;
         int test = testLimit > 0 ? testLimit : 2_000;

@@ -73,6 +73,26 @@ public final class FashionMnist {
         return missingFiles(SYSTEM_DIR).isEmpty() ? Optional.of(SYSTEM_DIR) : Optional.empty();
     }
 
+    /**
+     * The data directory an example uses: {@code --data DIR} ({@code dataOption}, must be complete) or
+     * {@link #SYSTEM_DIR}; empty means "use the synthetic task": with {@code synthetic}, or when Fashion-MNIST is not
+     * installed (said on stdout). Both {@code --data} and {@code --synthetic} contradict each other and are refused.
+     */
+    public static Optional<Path> choose(String dataOption, boolean synthetic) {
+        if (synthetic) {
+            if (dataOption != null) {
+                throw new IllegalArgumentException("--data and --synthetic contradict each other; give one");
+            }
+            return Optional.empty();
+        }
+        Optional<Path> dir = locate(dataOption == null ? null : Path.of(dataOption));
+        if (dir.isEmpty()) {
+            System.out.println("Fashion-MNIST not found in " + SYSTEM_DIR
+                    + " (apt-get install dataset-fashion-mnist, or --data DIR); using the synthetic task instead.");
+        }
+        return dir;
+    }
+
     private static String missingFiles(Path dir) {
         StringBuilder missing = new StringBuilder();
         for (Split s : Split.values()) {

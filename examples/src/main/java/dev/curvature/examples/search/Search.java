@@ -103,17 +103,7 @@ public final class Search {
         int epochs = args.getInt("epochs", 2, 1);
         int batch = args.getInt("batch", 128, 1);
         Path out = Path.of(args.get("out", "target/search"));
-        Path dir = null;
-        if (!args.flag("synthetic")) {
-            String d = args.get("data", null);
-            dir = FashionMnist.locate(d == null ? null : Path.of(d)).orElse(null);
-            if (dir == null) {
-                System.out.println("Fashion-MNIST not found in " + FashionMnist.SYSTEM_DIR
-                        + " (apt-get install dataset-fashion-mnist, or --data DIR); using the synthetic task instead.");
-            }
-        } else if (args.get("data", null) != null) {
-            throw new IllegalArgumentException("--data and --synthetic contradict each other; give one");
-        }
+        Path dir = FashionMnist.choose(args.get("data", null), args.flag("synthetic")).orElse(null);
         Map<String, double[]> ranges = new LinkedHashMap<>();
         for (String name : args.get("optimizers", "adam,adammini,muon").split(",")) {
             String key = name.trim().toLowerCase(Locale.ROOT);
