@@ -1,6 +1,6 @@
 package dev.curvature.hessian.ui.module;
 
-import java.util.Locale;
+import dev.curvature.hessian.sink.JsonStrings;
 
 /**
  * A minimal JSON writer for the tab's routes. Numbers are written with {@link Double#toString(double)}, the
@@ -113,24 +113,6 @@ final class Json {
     }
 
     static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        JsonStrings.quote(sb, s, true); // also escapes < > & U+2028 U+2029: the page embeds these strings
     }
 }
