@@ -1,6 +1,7 @@
 package dev.curvature.examples.spark;
 
 import dev.curvature.examples.Args;
+import dev.curvature.examples.Networks;
 import dev.curvature.examples.SyntheticTask;
 import dev.curvature.examples.data.FashionMnist;
 import dev.curvature.hessian.BlockHessianReport;
@@ -13,21 +14,12 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -173,7 +165,8 @@ public final class SparkFashionMnist {
                             .averagingFrequency(frequency).saveUpdater(true).rngSeed(seed)
                             .rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(exportDir)
                             .workerPrefetchNumBatches(2));
-            SparkDl4jMultiLayer spark = CurvatureSpark.multiLayer(sc, mlp(optimizer.updater(lr), seed), tm);
+            SparkDl4jMultiLayer spark = CurvatureSpark.multiLayer(sc,
+                    Networks.build(Networks.Kind.MLP, optimizer.updater(lr), FashionMnist.CLASSES, seed, 0), tm);
             MultiLayerNetwork net = spark.getNetwork();
 
             SparkHessianProbe probe = null;
@@ -226,18 +219,5 @@ public final class SparkFashionMnist {
     /** The first {@code n} examples (all when there are fewer). */
     static DataSet head(DataSet data, int n) {
         return n >= data.numExamples() ? data : (DataSet) data.getRange(0, n);
-    }
-
-    /** The MLP 784-256-256-10 (ReLU, softmax, Xavier initialisation) in float32. */
-    static MultiLayerNetwork mlp(IUpdater updater, long seed) {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
-                .dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(updater).list()
-                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(FashionMnist.PIXELS)).build());
-        net.init();
-        return net;
     }
 }
