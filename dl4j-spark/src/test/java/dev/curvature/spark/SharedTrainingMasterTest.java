@@ -14,6 +14,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,7 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * master in the same JVM hung in our runs). Threshold encoding (DL4J's default adaptive threshold, starting at 1e-3) sends only
  * large update elements and keeps the rest as residual, so progress per epoch is slower than with parameter
  * averaging. Stated target: training loss below 80% of its initial value after 6 epochs.
+ *
+ * <p>Not in the default build: in one of four full runs here the Spark job of this test never finished (Aeron over
+ * loopback; the main thread waited in {@code DAGScheduler.runJob} with no CPU use for minutes), and a hang would
+ * stall CI. Run it with {@code mvn -pl dl4j-spark -am verify -Pshared-training-master}.
  */
+@Tag("aeron")
 class SharedTrainingMasterTest {
     static final int EPOCHS = 6;
     static JavaSparkContext sc;
