@@ -15,7 +15,7 @@ import java.util.Locale;
  * batch. Immutable.
  *
  * <p>With blocks {@code 1..B} of a {@link BlockPartition} and {@code H_ij} the sub-matrix of the Hessian of the
- * mean loss for blocks {@code i} and {@code j} (ALGORITHMS.md section 3):
+ * mean loss for blocks {@code i} and {@code j} (docs/ALGORITHMS.md, "Hessian block structure"):
  * <ul>
  *   <li>{@link #pairwiseRatio()} = RMS over {@code i != j} of {@code ||H_ij||_F} / RMS over {@code i} of
  *       {@code ||H_ii||_F}: the paper's quantity, about {@code 1/C} at initialisation for {@code C} classes;</li>
@@ -39,12 +39,15 @@ public final class BlockHessianReport {
     private final int epoch;
     private final Instant timestamp;
     private final Duration elapsed;
+    private final Duration recording;
     private final String partition;
     private final HessianBlockEstimator.Method method;
     private final int probesPerBlock;
     private final long parameters;
     private final long hessianVectorProducts;
     private final long gradientEvaluations;
+    private final boolean kinksFrozen;
+    private final List<String> notExact;
     private final List<BlockLabel> labels;
     private final int[] probedBlocks;
     private final double[][] squaredNormColumns;
@@ -58,35 +61,134 @@ public final class BlockHessianReport {
     private final double[] blockTopEigenvalues;
     private final List<LayerSummary> layers;
 
-    BlockHessianReport(long iteration, int epoch, Instant timestamp, Duration elapsed, String partition,
-                       HessianBlockEstimator.Method method, int probesPerBlock, long parameters,
-                       long hessianVectorProducts, long gradientEvaluations, List<BlockLabel> labels,
-                       int[] probedBlocks, double[][] squaredNormColumns, double[][] squaredNormErrors,
-                       RatioEstimate ratios, double topEigenvalue, double bottomEigenvalue, int lanczosSteps,
-                       ScalarEstimate trace, ScalarEstimate[] blockTraces, double[] blockTopEigenvalues,
-                       List<LayerSummary> layers) {
-        this.iteration = iteration;
-        this.epoch = epoch;
-        this.timestamp = timestamp;
-        this.elapsed = elapsed;
-        this.partition = partition;
-        this.method = method;
-        this.probesPerBlock = probesPerBlock;
-        this.parameters = parameters;
-        this.hessianVectorProducts = hessianVectorProducts;
-        this.gradientEvaluations = gradientEvaluations;
-        this.labels = List.copyOf(labels);
-        this.probedBlocks = probedBlocks.clone();
-        this.squaredNormColumns = squaredNormColumns;
-        this.squaredNormErrors = squaredNormErrors;
-        this.ratios = ratios;
-        this.topEigenvalue = topEigenvalue;
-        this.bottomEigenvalue = bottomEigenvalue;
-        this.lanczosSteps = lanczosSteps;
-        this.trace = trace;
-        this.blockTraces = blockTraces.clone();
-        this.blockTopEigenvalues = blockTopEigenvalues.clone();
-        this.layers = List.copyOf(layers);
+    private BlockHessianReport(Builder b) {
+        this.iteration = b.iteration;
+        this.epoch = b.epoch;
+        this.timestamp = require(b.timestamp, "timestamp");
+        this.elapsed = require(b.elapsed, "elapsed");
+        this.recording = require(b.recording, "recording");
+        this.partition = require(b.partition, "partition");
+        this.method = require(b.method, "method");
+        this.probesPerBlock = b.probesPerBlock;
+        this.parameters = b.parameters;
+        this.hessianVectorProducts = b.hessianVectorProducts;
+        this.gradientEvaluations = b.gradientEvaluations;
+        this.kinksFrozen = b.kinksFrozen;
+        this.notExact = List.copyOf(b.notExact);
+        this.labels = List.copyOf(require(b.labels, "labels"));
+        this.probedBlocks = require(b.probedBlocks, "probedBlocks").clone();
+        this.squaredNormColumns = require(b.squaredNormColumns, "squaredNormColumns");
+        this.squaredNormErrors = require(b.squaredNormErrors, "squaredNormErrors");
+        this.ratios = require(b.ratios, "ratios");
+        this.topEigenvalue = b.topEigenvalue;
+        this.bottomEigenvalue = b.bottomEigenvalue;
+        this.lanczosSteps = b.lanczosSteps;
+        this.trace = require(b.trace, "trace");
+        this.blockTraces = require(b.blockTraces, "blockTraces").clone();
+        this.blockTopEigenvalues = require(b.blockTopEigenvalues, "blockTopEigenvalues").clone();
+        this.layers = List.copyOf(require(b.layers, "layers"));
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) {
+            throw new IllegalStateException("report field " + name + " was not set");
+        }
+        return value;
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Assembles a report; the estimator fills it in the order it measures. */
+    static final class Builder {
+        private long iteration;
+        private int epoch;
+        private Instant timestamp;
+        private Duration elapsed;
+        private Duration recording = Duration.ZERO;
+        private String partition;
+        private HessianBlockEstimator.Method method;
+        private int probesPerBlock;
+        private long parameters;
+        private long hessianVectorProducts;
+        private long gradientEvaluations;
+        private boolean kinksFrozen;
+        private List<String> notExact = List.of();
+        private List<BlockLabel> labels;
+        private int[] probedBlocks;
+        private double[][] squaredNormColumns;
+        private double[][] squaredNormErrors;
+        private RatioEstimate ratios;
+        private double topEigenvalue = Double.NaN;
+        private double bottomEigenvalue = Double.NaN;
+        private int lanczosSteps;
+        private ScalarEstimate trace;
+        private ScalarEstimate[] blockTraces;
+        private double[] blockTopEigenvalues;
+        private List<LayerSummary> layers;
+
+        Builder when(long iteration, int epoch, Instant timestamp) {
+            this.iteration = iteration;
+            this.epoch = epoch;
+            this.timestamp = timestamp;
+            return this;
+        }
+
+        Builder setup(String partition, HessianBlockEstimator.Method method, int probesPerBlock, long parameters) {
+            this.partition = partition;
+            this.method = method;
+            this.probesPerBlock = probesPerBlock;
+            this.parameters = parameters;
+            return this;
+        }
+
+        Builder products(boolean kinksFrozen, List<String> notExact, Duration recording) {
+            this.kinksFrozen = kinksFrozen;
+            this.notExact = notExact;
+            this.recording = recording;
+            return this;
+        }
+
+        Builder blocks(List<BlockLabel> labels, int[] probedBlocks, double[][] squaredNormColumns,
+                       double[][] squaredNormErrors, RatioEstimate ratios) {
+            this.labels = labels;
+            this.probedBlocks = probedBlocks;
+            this.squaredNormColumns = squaredNormColumns;
+            this.squaredNormErrors = squaredNormErrors;
+            this.ratios = ratios;
+            return this;
+        }
+
+        Builder spectrum(double topEigenvalue, double bottomEigenvalue, int lanczosSteps, double[] blockTopEigenvalues) {
+            this.topEigenvalue = topEigenvalue;
+            this.bottomEigenvalue = bottomEigenvalue;
+            this.lanczosSteps = lanczosSteps;
+            this.blockTopEigenvalues = blockTopEigenvalues;
+            return this;
+        }
+
+        Builder traces(ScalarEstimate trace, ScalarEstimate[] blockTraces) {
+            this.trace = trace;
+            this.blockTraces = blockTraces;
+            return this;
+        }
+
+        Builder layers(List<LayerSummary> layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        Builder cost(Duration elapsed, long hessianVectorProducts, long gradientEvaluations) {
+            this.elapsed = elapsed;
+            this.hessianVectorProducts = hessianVectorProducts;
+            this.gradientEvaluations = gradientEvaluations;
+            return this;
+        }
+
+        BlockHessianReport build() {
+            return new BlockHessianReport(this);
+        }
     }
 
     /** Training iteration at which the Hessian was probed (the model's iteration count outside training). */
@@ -127,12 +229,34 @@ public final class BlockHessianReport {
         return parameters;
     }
 
+    /**
+     * True if the products ran on a copy with its kinks frozen (exact Hessian-vector products, the default); false
+     * for plain central differences, which are biased where an activation or pooling window switches within the step.
+     */
+    public boolean kinksFrozen() {
+        return kinksFrozen;
+    }
+
+    /**
+     * The parts of the network whose products are not exact, as {@code "layer (what)"} entries: kinks that could not
+     * be frozen (kinked losses such as L1 or hinge, kinks inside SameDiff layers), or every kink when
+     * {@link #kinksFrozen()} is false. Empty when every product is exact.
+     */
+    public List<String> notExact() {
+        return notExact;
+    }
+
+    /** Wall-clock time spent recording the kinked units' pieces at the probe point (part of {@link #elapsed()}). */
+    public Duration recording() {
+        return recording;
+    }
+
     /** Hessian-vector products computed for this report. */
     public long hessianVectorProducts() {
         return hessianVectorProducts;
     }
 
-    /** Gradient evaluations (two per product). */
+    /** Gradient evaluations (two per product, plus one that records the kinks). */
     public long gradientEvaluations() {
         return gradientEvaluations;
     }
@@ -288,10 +412,10 @@ public final class BlockHessianReport {
     public String toString() {
         return String.format(Locale.ROOT, "iteration %d (epoch %d): pairwiseRatio %.4g ± %.2g, offDiagonalMassRatio "
                         + "%.4g ± %.2g, top eigenvalue %.4g, bottom eigenvalue %.4g, trace %.4g ± %.2g "
-                        + "[%s, %s, %d blocks (%d probed), %d parameters, %d Hessian-vector products, %d ms]",
+                        + "[%s, %s, %d blocks (%d probed), %d parameters, %d Hessian-vector products, %d ms%s]",
                 iteration, epoch, pairwiseRatio(), pairwiseRatioStandardError(), offDiagonalMassRatio(),
                 offDiagonalMassRatioStandardError(), topEigenvalue, bottomEigenvalue, trace(), traceStandardError(),
                 method, partition, blockCount(), probedBlocks.length, parameters, hessianVectorProducts,
-                elapsed.toMillis());
+                elapsed.toMillis(), notExact.isEmpty() ? "" : "; not exact: " + String.join(", ", notExact));
     }
 }

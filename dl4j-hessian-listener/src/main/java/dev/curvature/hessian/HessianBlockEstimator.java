@@ -1,5 +1,7 @@
 package dev.curvature.hessian;
 
+import dev.curvature.hessian.internal.ProbeBatches;
+import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.math.BlockNormEstimate;
 import dev.curvature.hessian.math.BlockNormEstimator;
 import dev.curvature.hessian.math.BlockSample;
@@ -36,10 +38,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one batch, after Dong, Zhang, Luo, Yao, Sun 2025, "Towards Quantifying the Hessian Structure of Neural
  * Networks" (arXiv 2505.02809). See {@link BlockHessianReport} for the quantities and their definitions.
  *
- * <p>How: the network is copied ({@link ProbeCopy}: DOUBLE, no dropout, no listeners; the training network, its
- * parameters, gradients, updater state and the global random stream are never touched). Hessian-vector products
- * of the mean loss come from central differences of gradients ({@link FiniteDifferenceHvp}), restricted to the
- * parameters of the {@link BlockPartition}. Then:
+ * <p>How, in three steps. <em>Plan</em>: the network is copied (a probe copy: DOUBLE, no dropout, no listeners; the
+ * training network, its parameters, gradients, updater state and the global random stream are never touched), the
+ * blocks of the {@link BlockPartition} are laid out and the probed ones chosen. <em>Operator</em>: the copy records the
+ * piece every kinked unit is on at the current parameters (ReLU-family and hard activations, max pooling, PReLU,
+ * element-wise max) and freezes it, so Hessian-vector products of the mean loss from central differences of its
+ * gradients ({@link FiniteDifferenceHvp}) are exact where the network has kinks (docs/ALGORITHMS.md, "Exact
+ * Hessian-vector products"), restricted to the partition's parameters. <em>Measure</em>:
  * <ul>
  *   <li>{@link Method#EXACT}: one product per parameter of each probed block gives exact block norms, diagonal
  *       blocks, block traces and block top eigenvalues. For small models: the parameters of the probed blocks are
@@ -59,13 +64,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Cost in Hessian-vector products (two gradient evaluations each on the probe batch): EXACT
  * {@code sum over probed blocks of their sizes}; STOCHASTIC {@code probesPerBlock * min(B, maxBlocks)}
  * (plus {@code lanczosSteps} per probed block with {@code blockEigenvalues}); plus {@code lanczosSteps} and
- * {@code traceProbes}. With the defaults: {@code 2 * 24 + 10 + 8 = 66} products per probe. Memory: the DOUBLE copy, a few vectors of the parameter count, and the Lanczos basis
- * ({@code lanczosSteps} vectors).
+ * {@code traceProbes}. With the defaults: {@code 2 * 24 + 10 + 8 = 66} products per probe, plus one gradient
+ * evaluation that records the kinks. Memory: the DOUBLE copy, a few vectors of the parameter count, the Lanczos basis
+ * ({@code lanczosSteps} vectors), and the recorded pieces (about two activation-sized arrays per kinked layer).
  *
  * <p>Probes are seeded: the same estimator gives the same probe vectors and blocks at every call (common random
  * numbers), so changes between reports during training are changes of the Hessian, not of the probes.
- * Thread-safe: {@code estimate} keeps no state between calls apart from which skipped layer types it has warned
- * about.
+ * Thread-safe: {@code estimate} keeps no state between calls apart from what it has warned about.
  */
 public final class HessianBlockEstimator {
     private static final Logger LOG = LoggerFactory.getLogger(HessianBlockEstimator.class);
@@ -98,8 +103,9 @@ public final class HessianBlockEstimator {
     private final boolean blockEigenvalues;
     private final double relativeStep;
     private final int maxExactParameters;
+    private final boolean freezeKinks;
     private final Set<Class<?>> warnedLayerTypes = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean checkedKinks = new AtomicBoolean();
+    private final AtomicBoolean warnedNotExact = new AtomicBoolean();
 
     private HessianBlockEstimator(Builder b) {
         this.partition = b.partition;
@@ -113,6 +119,7 @@ public final class HessianBlockEstimator {
         this.blockEigenvalues = b.blockEigenvalues != null ? b.blockEigenvalues : b.method == Method.EXACT;
         this.relativeStep = b.relativeStep;
         this.maxExactParameters = b.maxExactParameters;
+        this.freezeKinks = b.freezeKinks;
     }
 
     public static Builder builder() {
@@ -142,110 +149,144 @@ public final class HessianBlockEstimator {
     }
 
     BlockHessianReport estimate(Model model, MultiDataSet batch, long iteration, int epoch) {
-        if (checkedKinks.compareAndSet(false, true)) {
-            List<String> kinks = Kinks.of(model);
-            if (!kinks.isEmpty()) {
-                LOG.warn("Hessian probes use central differences of gradients; these layers make the gradient jump "
-                        + "where activation patterns change: {}. Units that flip within the difference step bias the "
-                        + "products by an amount that does not shrink with the step, so ratios, eigenvalues and traces "
-                        + "of this network are qualitative (a negative trace is the visible symptom). Smooth "
-                        + "activations (tanh, GELU, softplus, ...) and average pooling give accurate probes. "
-                        + "Warned once per estimator.", kinks);
-            }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+             ProbeCopy copy = ProbeCopy.of(model, batch, freezeKinks)) {
+            return estimate(copy, iteration, epoch);
         }
+    }
+
+    /**
+     * Probes the Hessian of {@code copy}'s mean loss at its current parameters. The copy's kinks are recorded here,
+     * so a copy refreshed in place ({@link ProbeCopy#refresh}) is measured as it is now.
+     */
+    BlockHessianReport estimate(ProbeCopy copy, long iteration, int epoch) {
         Instant timestamp = Instant.now();
         long start = System.nanoTime();
+        warnNotExact(copy.kinks().notExact());
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-             ProbeRandom probeRandom = new ProbeRandom(seed);
-             ProbeCopy copy = ProbeCopy.of(model, batch)) {
-            Random rng = probeRandom.rng;
-            ModelBlocks blocks = ModelBlocks.select(copy, partition, this::warnSkipped);
-            BlockStructure structure = blocks.structure();
-            int[] groupBounds = blocks.groupBounds();
-            BlockSample sample = BlockSample.stratified(groupBounds, maxBlocks, seed);
-            int[] probed = sample.probed();
-            if (method == Method.EXACT) {
-                long needed = 0;
-                for (int j : probed) {
-                    needed += structure.blockSize(j);
-                }
-                if (needed > maxExactParameters) {
-                    throw new IllegalStateException("EXACT mode needs one Hessian-vector product per parameter of the "
-                            + "probed blocks: " + needed + " > maxExactParameters " + maxExactParameters
-                            + ". Use Method.STOCHASTIC, restrict the partition (BlockPartition.onlyLayers), lower "
-                            + "maxBlocks, or raise maxExactParameters");
-                }
-            }
+             ProbeRandom probeRandom = new ProbeRandom(seed)) {
+            Plan plan = plan(copy);
+            long evaluationsBefore = copy.gradientEvaluations();
+            HessianOperator operator = HessianOperator.on(copy, relativeStep);
+            LinearOperator hessian = plan.blocks().subspace().restrict(operator);
 
-            INDArray theta = copy.parameters().dup();
-            DataType type = theta.dataType();
-            FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(copy.gradientFunction(), theta, relativeStep);
-            LinearOperator hessian = blocks.subspace().restrict(hvp);
+            BlockHessianReport.Builder report = BlockHessianReport.builder()
+                    .when(iteration, epoch, timestamp)
+                    .setup(partition.describe(), method, method == Method.EXACT ? 1 : probesPerBlock,
+                            plan.blocks().structure().dimension())
+                    .products(freezeKinks, copy.kinks().notExact(), operator.recording());
+            measure(plan, hessian, operator.parameters().dataType(), probeRandom.rng, report);
+            BlockHessianReport built = report.cost(Duration.ofNanos(System.nanoTime() - start), operator.products(),
+                    copy.gradientEvaluations() - evaluationsBefore).build();
+            operator.close();
+            return built;
+        }
+    }
 
-            double[] blockTop = new double[probed.length];
-            Arrays.fill(blockTop, Double.NaN);
-            BlockNormEstimate norms;
-            if (method == Method.EXACT) {
-                BlockNormEstimator.DiagonalBlockConsumer eigen = !blockEigenvalues ? null : (j, hjj) -> {
-                    INDArray symmetric = hjj.add(hjj.transpose()).muli(0.5);
-                    int steps = (int) Math.min(hjj.rows(), EXACT_BLOCK_LANCZOS_CAP);
-                    blockTop[Arrays.binarySearch(probed, j)] =
-                            SpectralEstimator.lanczos(LinearOperator.dense(symmetric), type, steps, rng).topEigenvalue();
-                    symmetric.close();
-                };
-                norms = BlockNormEstimator.exact(hessian, type, structure, sample, groupBounds, eigen);
-            } else {
-                norms = BlockNormEstimator.stochastic(hessian, type, structure, sample, groupBounds, probesPerBlock, rng);
-            }
-            // fail before spending more products when the loss or gradient is not finite
-            requireFinite(norms.allFinite());
-            if (method == Method.STOCHASTIC && blockEigenvalues && lanczosSteps > 0) {
-                for (int p = 0; p < probed.length; p++) {
-                    blockTop[p] = SpectralEstimator.lanczos(structure.diagonalBlock(hessian, probed[p]), type,
-                            lanczosSteps, rng).topEigenvalue();
-                }
-            }
+    /** What to probe: the blocks, the sample of probed blocks, and the cost guard of EXACT mode. */
+    private record Plan(ModelBlocks blocks, BlockSample sample) {
+        int[] probed() {
+            return sample.probed();
+        }
+    }
 
-            double top = Double.NaN;
-            double bottom = Double.NaN;
-            int steps = 0;
-            if (lanczosSteps > 0) {
-                SpectralEstimator.LanczosResult l = SpectralEstimator.lanczos(hessian, type, lanczosSteps, rng);
-                top = l.topEigenvalue();
-                bottom = l.bottomEigenvalue();
-                steps = l.steps();
+    private Plan plan(ProbeCopy copy) {
+        ModelBlocks blocks = ModelBlocks.select(copy, partition, this::warnSkipped);
+        BlockSample sample = BlockSample.stratified(blocks.groupBounds(), maxBlocks, seed);
+        if (method == Method.EXACT) {
+            long needed = 0;
+            for (int j : sample.probed()) {
+                needed += blocks.structure().blockSize(j);
             }
-            ScalarEstimate trace;
-            if (method == Method.EXACT && sample.complete()) {
-                trace = norms.totalTrace();
-            } else if (traceProbes > 0) {
-                trace = SpectralEstimator.hutchinsonTrace(hessian, type, traceProbes, rng);
-            } else {
-                trace = norms.totalTrace();
+            if (needed > maxExactParameters) {
+                throw new IllegalStateException("EXACT mode needs one Hessian-vector product per parameter of the "
+                        + "probed blocks: " + needed + " > maxExactParameters " + maxExactParameters
+                        + ". Use Method.STOCHASTIC, restrict the partition (BlockPartition.onlyLayers), lower "
+                        + "maxBlocks, or raise maxExactParameters");
             }
-            requireFinite(lanczosSteps == 0 || (Double.isFinite(top) && Double.isFinite(bottom)));
-            requireFinite(Double.isFinite(trace.value()));
-            theta.close();
+        }
+        return new Plan(blocks, sample);
+    }
 
-            ScalarEstimate[] blockTraces = new ScalarEstimate[probed.length];
+    /** Block norms, block and model spectra, traces and per-layer summaries, into {@code report}. */
+    private void measure(Plan plan, LinearOperator hessian, DataType type, Random rng,
+                         BlockHessianReport.Builder report) {
+        BlockStructure structure = plan.blocks().structure();
+        int[] groupBounds = plan.blocks().groupBounds();
+        int[] probed = plan.probed();
+        double[] blockTop = new double[probed.length];
+        Arrays.fill(blockTop, Double.NaN);
+        BlockNormEstimate norms;
+        if (method == Method.EXACT) {
+            BlockNormEstimator.DiagonalBlockConsumer eigen = !blockEigenvalues ? null : (j, hjj) -> {
+                INDArray symmetric = hjj.add(hjj.transpose()).muli(0.5);
+                int steps = (int) Math.min(hjj.rows(), EXACT_BLOCK_LANCZOS_CAP);
+                blockTop[Arrays.binarySearch(probed, j)] =
+                        SpectralEstimator.lanczos(LinearOperator.dense(symmetric), type, steps, rng).topEigenvalue();
+                symmetric.close();
+            };
+            norms = BlockNormEstimator.exact(hessian, type, structure, plan.sample(), groupBounds, eigen);
+        } else {
+            norms = BlockNormEstimator.stochastic(hessian, type, structure, plan.sample(), groupBounds, probesPerBlock,
+                    rng);
+        }
+        // fail before spending more products when the loss or gradient is not finite
+        requireFinite(norms.allFinite());
+        if (method == Method.STOCHASTIC && blockEigenvalues && lanczosSteps > 0) {
             for (int p = 0; p < probed.length; p++) {
-                blockTraces[p] = norms.blockTrace(p);
+                blockTop[p] = SpectralEstimator.lanczos(structure.diagonalBlock(hessian, probed[p]), type,
+                        lanczosSteps, rng).topEigenvalue();
             }
-            List<LayerSummary> layers = new ArrayList<>();
-            for (int g = 0; g < norms.numGroups(); g++) {
-                RatioEstimate r = norms.groupRatios(g);
-                ScalarEstimate t = norms.groupTrace(g);
-                layers.add(new LayerSummary(blocks.groupNames().get(g), norms.groupSize(g), norms.probedInGroup(g),
-                        blocks.groupParameters(g), r.diagonalRms(), r.offDiagonalRms(), r.pairwiseRatio(),
-                        r.pairwiseRatioStandardError(), r.offDiagonalMassRatio(), r.offDiagonalMassRatioStandardError(),
-                        t.value(), t.standardError()));
-            }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            return new BlockHessianReport(iteration, epoch, timestamp, elapsed, partition.describe(), method,
-                    method == Method.EXACT ? 1 : probesPerBlock, structure.dimension(), hvp.products(),
-                    hvp.gradientEvaluations(), blocks.labels(), probed, norms.squaredNormColumns(),
-                    norms.squaredNormStandardErrors(), norms.ratios(), top, bottom, steps, trace, blockTraces, blockTop,
-                    layers);
+        }
+
+        double top = Double.NaN;
+        double bottom = Double.NaN;
+        int steps = 0;
+        if (lanczosSteps > 0) {
+            SpectralEstimator.LanczosResult l = SpectralEstimator.lanczos(hessian, type, lanczosSteps, rng);
+            top = l.topEigenvalue();
+            bottom = l.bottomEigenvalue();
+            steps = l.steps();
+            requireFinite(Double.isFinite(top) && Double.isFinite(bottom));
+        }
+        ScalarEstimate trace;
+        if (method == Method.EXACT && plan.sample().complete()) {
+            trace = norms.totalTrace();
+        } else if (traceProbes > 0) {
+            trace = SpectralEstimator.hutchinsonTrace(hessian, type, traceProbes, rng);
+        } else {
+            trace = norms.totalTrace();
+        }
+        requireFinite(Double.isFinite(trace.value()));
+
+        ScalarEstimate[] blockTraces = new ScalarEstimate[probed.length];
+        for (int p = 0; p < probed.length; p++) {
+            blockTraces[p] = norms.blockTrace(p);
+        }
+        List<LayerSummary> layers = new ArrayList<>();
+        for (int g = 0; g < norms.numGroups(); g++) {
+            RatioEstimate r = norms.groupRatios(g);
+            ScalarEstimate t = norms.groupTrace(g);
+            layers.add(new LayerSummary(plan.blocks().groupNames().get(g), norms.groupSize(g), norms.probedInGroup(g),
+                    plan.blocks().groupParameters(g), r.diagonalRms(), r.offDiagonalRms(), r.pairwiseRatio(),
+                    r.pairwiseRatioStandardError(), r.offDiagonalMassRatio(), r.offDiagonalMassRatioStandardError(),
+                    t.value(), t.standardError()));
+        }
+        report.blocks(plan.blocks().labels(), probed, norms.squaredNormColumns(), norms.squaredNormStandardErrors(),
+                        norms.ratios())
+                .spectrum(top, bottom, steps, blockTop)
+                .traces(trace, blockTraces)
+                .layers(layers);
+    }
+
+    private void warnNotExact(List<String> notExact) {
+        if (!notExact.isEmpty() && warnedNotExact.compareAndSet(false, true)) {
+            LOG.warn("Hessian probes are not exact for these parts of the network: {}. {} Other parts are exact. "
+                    + "Reports list them in notExact(). Warned once per estimator.", notExact, freezeKinks
+                    ? "Their gradient jumps where they switch branch, and they cannot be frozen at the probe point, "
+                    + "so central differences that step across such a switch are biased."
+                    : "freezeKinks(false) was chosen: central differences step across activation and pooling switches "
+                    + "and are biased there (a negative trace is the visible symptom).");
         }
     }
 
@@ -304,11 +345,17 @@ public final class HessianBlockEstimator {
         return maxExactParameters;
     }
 
+    /** Whether probe copies freeze their kinks (exact products). */
+    public boolean freezeKinks() {
+        return freezeKinks;
+    }
+
     @Override
     public String toString() {
         return "HessianBlockEstimator[" + method + ", " + partition.describe() + ", probesPerBlock " + probesPerBlock
                 + ", maxBlocks " + (maxBlocks == Integer.MAX_VALUE ? "all" : maxBlocks) + ", lanczosSteps "
-                + lanczosSteps + ", traceProbes " + traceProbes + ", seed " + seed + "]";
+                + lanczosSteps + ", traceProbes " + traceProbes + ", seed " + seed + (freezeKinks ? "" : ", kinks not frozen")
+                + "]";
     }
 
     /** A private ND4J generator, closed after the probe; the global {@code Nd4j.getRandom()} is never used. */
@@ -341,6 +388,7 @@ public final class HessianBlockEstimator {
         private Boolean blockEigenvalues;
         private double relativeStep = FiniteDifferenceHvp.DEFAULT_RELATIVE_STEP;
         private int maxExactParameters = DEFAULT_MAX_EXACT_PARAMETERS;
+        private boolean freezeKinks = true;
 
         private Builder() {
         }
@@ -436,6 +484,17 @@ public final class HessianBlockEstimator {
                 throw new IllegalArgumentException("maxExactParameters must be >= 1, got " + maxExactParameters);
             }
             this.maxExactParameters = maxExactParameters;
+            return this;
+        }
+
+        /**
+         * Whether the probe copy freezes its kinks at the probe point (default true: exact Hessian-vector products on
+         * ReLU-family and hard activations, max pooling, PReLU and element-wise max). False gives plain central
+         * differences of the network's gradients, which are biased by {@code O(1/step)} terms wherever a unit switches
+         * branch within the step; it is there to measure that bias and the cost of freezing.
+         */
+        public Builder freezeKinks(boolean freezeKinks) {
+            this.freezeKinks = freezeKinks;
             return this;
         }
 

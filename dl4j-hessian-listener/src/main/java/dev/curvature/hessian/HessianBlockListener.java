@@ -1,10 +1,16 @@
 package dev.curvature.hessian;
 
+import dev.curvature.hessian.internal.ProbeBatches;
+import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.sink.ReportSink;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +20,16 @@ import java.util.function.LongSupplier;
 
 /**
  * A DL4J {@link org.deeplearning4j.optimize.api.TrainingListener} that measures the block structure of the loss
- * Hessian during training (Dong, Zhang, Luo, Yao, Sun 2025, arXiv 2505.02809): on a schedule (below), after an
- * iteration's update, it runs its {@link HessianBlockEstimator} on a fixed probe batch, keeps the
- * {@link BlockHessianReport} in {@link #history()} and passes it to its {@link ReportSink}s.
+ * Hessian during training (Dong, Zhang, Luo, Yao, Sun 2025, arXiv 2505.02809): on a schedule (below), once an
+ * iteration's gradient is computed and before its update is applied ({@code onGradientCalculation}), it runs its
+ * {@link HessianBlockEstimator} on a fixed probe batch, keeps the {@link BlockHessianReport} in {@link #history()}
+ * and passes it to its {@link ReportSink}s. The report of iteration {@code t} therefore measures the parameters of
+ * iteration {@code t} before its update: the first report is the initial network, the same for every optimizer.
  *
  * <p>Schedule. By default the listener keeps to a time budget: it probes at the first iteration (the structure at
  * initialisation), then whenever the probes so far plus one more (costed as the last probe) stay within
- * {@code maxOverhead} (default 5%) of the training wall time measured between iterations. So the overhead stays
+ * {@code maxOverhead} (default 5%) of the training wall time measured between iterations, probe time excluded. So
+ * the overhead stays
  * bounded on any machine and backend, however expensive a probe is relative to an iteration. With
  * {@link Builder#frequency(int)} it probes instead at iterations 0, f, 2f, ... regardless of cost.
  *
@@ -30,6 +39,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Training is never changed by a probe: the estimator works on a private DOUBLE copy of the network with its
  * own random generator, so parameters after a seeded run with this listener are bit-identical to the run without.
+ * The copy is built at the first probe and kept; later probes copy the current parameters into it in place. It holds
+ * the network's parameters and the probe batch in DOUBLE, plus the recorded kink pieces of one gradient evaluation.
  *
  * <p>Failure safety: a probe that fails (an exception, non-finite values, out of memory) is logged and training
  * goes on; after {@code maxConsecutiveFailures} failures in a row the listener disables itself and logs that it did.
@@ -59,6 +70,8 @@ public final class HessianBlockListener extends BaseTrainingListener {
     private long trainingNanos;
     private long probeNanos;
     private long lastProbeNanos;
+    private long probeNanosThisIteration;
+    private ProbeCopy copy;
     private boolean probedOnce;
     private final int maxConsecutiveFailures;
     private final List<ReportSink> sinks;
@@ -99,13 +112,37 @@ public final class HessianBlockListener extends BaseTrainingListener {
         }
     }
 
+    /**
+     * Probes, when due, the network as it is for this iteration: the gradient has just been computed and the update
+     * is not applied yet, so the report of iteration {@code t} measures the parameters that iteration {@code t}'s
+     * gradient was taken at, and the first report measures the initial network whatever the optimizer.
+     */
+    @Override
+    public void onGradientCalculation(Model model) {
+        long iteration = model instanceof MultiLayerNetwork n ? n.getIterationCount()
+                : model instanceof ComputationGraph g ? g.getIterationCount() : 0;
+        int epoch = model instanceof MultiLayerNetwork n ? n.getEpochCount()
+                : model instanceof ComputationGraph g ? g.getEpochCount() : 0;
+        probe(model, iteration, epoch);
+    }
+
+    /** Counts the iteration's training time (its probe excluded) for the time budget. */
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         long now = clock.getAsLong();
         if (lastIterationEnd != 0) {
-            trainingNanos += now - lastIterationEnd;
+            trainingNanos += Math.max(0, now - lastIterationEnd - probeNanosThisIteration);
         }
         lastIterationEnd = now;
+        probeNanosThisIteration = 0;
+    }
+
+    /**
+     * Probes {@code model} now if the schedule says so (iteration {@code iteration} is due, or the time budget
+     * allows), as {@link #onGradientCalculation} does during DL4J training. For loops that are not DL4J's own, such
+     * as a Spark driver probing the averaged network after each round; call it with the parameters to be measured.
+     */
+    public void probe(Model model, long iteration, int epoch) {
         if (disabled || !due(iteration)) {
             return;
         }
@@ -117,18 +154,20 @@ public final class HessianBlockListener extends BaseTrainingListener {
             }
             return;
         }
+        long start = clock.getAsLong();
         BlockHessianReport report;
-        try {
-            report = estimator.estimate(model, probeBatch, iteration, epoch);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            report = estimator.estimate(copyOf(model), iteration, epoch);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            releaseCopy(); // it may be half-updated; the next probe builds a new one
             failed("The Hessian probe at iteration " + iteration, e);
             return;
         } finally {
-            long end = clock.getAsLong();
-            lastProbeNanos = end - now;
-            probeNanos += lastProbeNanos;
+            long elapsed = clock.getAsLong() - start;
+            lastProbeNanos = elapsed;
+            probeNanos += elapsed;
+            probeNanosThisIteration += elapsed;
             probedOnce = true;
-            lastIterationEnd = end; // probe time is not training time
         }
         consecutiveFailures = 0;
         synchronized (history) {
@@ -144,7 +183,29 @@ public final class HessianBlockListener extends BaseTrainingListener {
         }
     }
 
-    private boolean due(int iteration) {
+    /** The probe copy, built at the first probe and refreshed in place (parameters only) at later ones. */
+    private ProbeCopy copyOf(Model model) {
+        if (copy != null && copy.network().numParams() == model.numParams()) {
+            copy.refresh(model);
+            return copy;
+        }
+        releaseCopy();
+        copy = ProbeCopy.of(model, probeBatch, estimator.freezeKinks());
+        return copy;
+    }
+
+    private void releaseCopy() {
+        if (copy != null) {
+            try {
+                copy.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the probe copy failed", e);
+            }
+            copy = null;
+        }
+    }
+
+    private boolean due(long iteration) {
         if (frequency > 0) {
             return iteration % frequency == 0;
         }
@@ -176,6 +237,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
                 maxConsecutiveFailures, e);
         if (consecutiveFailures >= maxConsecutiveFailures) {
             disabled = true;
+            releaseCopy();
             LOG.error("HessianBlockListener disabled itself after {} consecutive failures; no further Hessian probes "
                     + "will run in this training", consecutiveFailures);
         }

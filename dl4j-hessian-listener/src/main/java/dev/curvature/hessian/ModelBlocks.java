@@ -1,5 +1,6 @@
 package dev.curvature.hessian;
 
+import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.math.BlockStructure;
 import dev.curvature.hessian.math.ParamSubspace;
 import dev.curvature.optimizers.layout.BlockedLayout;

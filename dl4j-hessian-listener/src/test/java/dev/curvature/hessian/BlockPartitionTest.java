@@ -1,5 +1,6 @@
 package dev.curvature.hessian;
 
+import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.math.BlockStructure;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

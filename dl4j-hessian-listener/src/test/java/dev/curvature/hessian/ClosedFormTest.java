@@ -1,6 +1,5 @@
 package dev.curvature.hessian;
 
-import dev.curvature.hessian.math.FiniteDifferenceHvp;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import dev.curvature.testing.ReferencePartition;
@@ -73,9 +72,8 @@ class ClosedFormTest {
         double[][] h = DenseHessians.softmaxRegression(w, data.getFeatures().toDoubleMatrix());
 
         // every entry: columns H e_k from the probe copy's gradient by central differences
-        ProbeCopy copy = ProbeCopy.of(net, data);
-        INDArray theta = copy.parameters().dup();
-        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(copy.gradientFunction(), theta, 1e-5);
+        HessianOperator hvp = HessianOperator.of(net, data);
+        INDArray theta = hvp.parameters();
         double maxEntry = 0;
         double maxError = 0;
         for (int k = 0; k < theta.length(); k++) {

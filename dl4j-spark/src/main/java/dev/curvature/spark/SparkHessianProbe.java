@@ -79,7 +79,7 @@ public final class SparkHessianProbe implements AveragingRoundListener {
         int epoch = averaged instanceof MultiLayerNetwork n ? n.getEpochCount()
                 : averaged instanceof ComputationGraph g ? g.getEpochCount() : 0;
         try {
-            listener.iterationDone(averaged, round.iteration(), epoch);
+            listener.probe(averaged, round.iteration(), epoch);
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError | OutOfMemoryError e) {
             LOG.warn("Hessian probe after averaging round {} failed; training continues", round.round(), e);
         }

@@ -1,4 +1,4 @@
-package dev.curvature.hessian;
+package dev.curvature.hessian.internal;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -17,7 +17,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Which layers make central-difference Hessian-vector products step across gradient jumps. */
-class KinksTest {
+class KinkFreezerTest {
 
     private static MultiLayerNetwork mlp(Activation hidden) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
@@ -31,11 +31,11 @@ class KinksTest {
 
     @Test
     void smoothActivationsHaveNoKinksPiecewiseLinearOnesDo() {
-        assertEquals(List.of(), Kinks.of(mlp(Activation.TANH)));
-        assertEquals(List.of(), Kinks.of(mlp(Activation.SIGMOID)));
-        assertEquals(List.of("layer0 (relu)"), Kinks.of(mlp(Activation.RELU)));
-        assertEquals(1, Kinks.of(mlp(Activation.LEAKYRELU)).size());
-        assertEquals(1, Kinks.of(mlp(Activation.HARDTANH)).size());
+        assertEquals(List.of(), frozen(mlp(Activation.TANH)));
+        assertEquals(List.of(), frozen(mlp(Activation.SIGMOID)));
+        assertEquals(List.of("layer0 (relu)"), frozen(mlp(Activation.RELU)));
+        assertEquals(1, frozen(mlp(Activation.LEAKYRELU)).size());
+        assertEquals(1, frozen(mlp(Activation.HARDTANH)).size());
     }
 
     @Test
@@ -50,7 +50,7 @@ class KinksTest {
                     .setInputType(InputType.convolutional(8, 8, 1)).build());
             net.init();
             assertEquals(type == SubsamplingLayer.PoolingType.MAX ? List.of("pool (max pooling)") : List.of(),
-                    Kinks.of(net), type.toString());
+                    frozen(net), type.toString());
         }
     }
 
@@ -63,6 +63,14 @@ class KinksTest {
                         .activation(Activation.SOFTMAX).build(), "hidden")
                 .setOutputs("out").build());
         g.init();
-        assertEquals(List.of("hidden (relu)"), Kinks.of(g));
+        assertEquals(List.of("hidden (relu)"), frozen(g));
+    }
+
+    private static List<String> frozen(MultiLayerNetwork net) {
+        return KinkFreezer.find(net.getLayerWiseConfigurations()).frozen();
+    }
+
+    private static List<String> frozen(ComputationGraph g) {
+        return KinkFreezer.find(g.getConfiguration()).frozen();
     }
 }

@@ -1,4 +1,4 @@
-package dev.curvature.hessian;
+package dev.curvature.hessian.internal;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -14,11 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 
 /** Conversions and captures of probe batches. Every array returned is a detached copy. */
-final class ProbeBatches {
+public final class ProbeBatches {
     private ProbeBatches() {
     }
 
-    static MultiDataSet toMulti(DataSet ds) {
+    public static MultiDataSet toMulti(DataSet ds) {
         if (ds == null) {
             throw new IllegalArgumentException("the probe batch must not be null");
         }
@@ -27,7 +27,7 @@ final class ProbeBatches {
     }
 
     /** A detached copy of a batch (arrays may live in a workspace or be reused by the data pipeline). */
-    static MultiDataSet detachedCopy(MultiDataSet batch) {
+    public static MultiDataSet detachedCopy(MultiDataSet batch) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return new org.nd4j.linalg.dataset.MultiDataSet(dup(batch.getFeatures()), dup(batch.getLabels()),
                     dup(batch.getFeaturesMaskArrays()), dup(batch.getLabelsMaskArrays()));
@@ -39,7 +39,7 @@ final class ProbeBatches {
      * or null if it has none set. Call from {@code onBackwardPass}: a ComputationGraph keeps its labels only in its
      * output layers, and clears them when the gradient computation ends.
      */
-    static MultiDataSet current(Model model) {
+    public static MultiDataSet current(Model model) {
         if (model instanceof MultiLayerNetwork net) {
             if (net.getInput() == null || net.getLabels() == null) {
                 return null;
