@@ -47,14 +47,23 @@ class BenchmarksTest {
 
         List<String> hvp = Files.readAllLines(out.resolve("hvp-cost.csv"));
         assertEquals("measure,value,unit", hvp.get(0));
-        // consistency only: the cost row is the ratio of the product and gradient rows of the same run (timings on a
-        // shared machine are not test material)
-        double cost = value(hvp, "HVP cost in DOUBLE gradient evaluations");
-        double product = value(hvp, "Hessian-vector product (median)");
-        double gradient = value(hvp, "gradient evaluation, DOUBLE probe copy (median)");
-        assertTrue(product > 0 && gradient > 0, hvp.toString());
-        assertEquals(product / gradient, cost, 1e-4 * cost + 1e-6, "cost = product / gradient");
-        assertTrue(hvp.stream().anyMatch(l -> l.startsWith("\"probes run\",")), hvp.toString());
+        // consistency only: each cost row is the ratio of rows of the same run (timings on a shared machine are not
+        // test material)
+        for (String net : List.of("MLP", "CNN")) {
+            double gradient = value(hvp, net + " gradient evaluation, plain DOUBLE probe copy (median)");
+            for (String kind : List.of("plain", "exact")) {
+                String product = kind.equals("plain") ? " product, plain central differences (median)"
+                        : " product, exact (frozen kinks) (median)";
+                double cost = value(hvp, net + " product cost, " + kind + ", in plain gradient evaluations");
+                assertEquals(value(hvp, net + product) / gradient, cost, 1e-4 * cost + 1e-6, net + " " + kind);
+            }
+            assertTrue(value(hvp, net + " kinked calls recorded") > 0, net + ": ReLU and max pooling are recorded");
+        }
+        double wall = value(hvp, "overhead by wall time (median of 1 interleaved pairs)");
+        double with = value(hvp, "wall time with listener (median of 1)");
+        double without = value(hvp, "wall time without listener (median of 1)");
+        assertEquals(100 * (with - without) / without, wall, 1e-3 * Math.abs(wall) + 1e-3, "overhead = wall time ratio");
+        assertTrue(value(hvp, "probes run (last round)") >= 1, "the first probe always runs");
     }
 
     private static double value(List<String> csv, String measure) {
