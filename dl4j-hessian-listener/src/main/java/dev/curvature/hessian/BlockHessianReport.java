@@ -15,7 +15,7 @@ import java.util.Locale;
  * batch. Immutable.
  *
  * <p>With blocks {@code 1..B} of a {@link BlockPartition} and {@code H_ij} the sub-matrix of the Hessian of the
- * mean loss for blocks {@code i} and {@code j} (docs/ALGORITHMS.md, "Hessian block structure"):
+ * mean loss for blocks {@code i} and {@code j} (docs/ALGORITHMS.md, section 3 "Hessian block structure"):
  * <ul>
  *   <li>{@link #pairwiseRatio()} = RMS over {@code i != j} of {@code ||H_ij||_F} / RMS over {@code i} of
  *       {@code ||H_ii||_F}: the paper's quantity, about {@code 1/C} at initialisation for {@code C} classes;</li>

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * blocks of the {@link BlockPartition} are laid out and the probed ones chosen. <em>Operator</em>: the copy records the
  * piece every kinked unit is on at the current parameters (ReLU-family and hard activations, max pooling, PReLU,
  * element-wise max) and freezes it, so Hessian-vector products of the mean loss from central differences of its
- * gradients ({@link FiniteDifferenceHvp}) are exact where the network has kinks (docs/ALGORITHMS.md, "Exact
+ * gradients ({@link FiniteDifferenceHvp}) are exact where the network has kinks (docs/ALGORITHMS.md, section 5 "Exact
  * Hessian-vector products"), restricted to the partition's parameters. <em>Measure</em>:
  * <ul>
  *   <li>{@link Method#EXACT}: one product per parameter of each probed block gives exact block norms, diagonal

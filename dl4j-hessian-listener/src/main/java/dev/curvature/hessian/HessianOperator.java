@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>Products are exact for the networks people train: the private copy the products run on freezes each kinked
  * unit's piece at the current parameters (ReLU-family and hard activations, max pooling in 1-D, 2-D, 3-D and global,
- * PReLU layers, element-wise max; see docs/ALGORITHMS.md, "Exact Hessian-vector products"), so central differences of
+ * PReLU layers, element-wise max; see docs/ALGORITHMS.md, section 5 "Exact Hessian-vector products"), so central differences of
  * its gradients, {@code (g(theta + t v) - g(theta - t v)) / (2 t)}, carry only their {@code O(t^2)} truncation error
  * (about 1e-10 relative in DOUBLE) and follow autograd's conventions at a kink (relu'(0) = 0, DL4J's arg-max at a
  * tie). {@link #notExact()} names what could not be frozen (kinked losses, kinks inside SameDiff layers). The

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Exact mode against closed forms and independent dense Hessians (ALGORITHMS.md section 3): softmax regression at
+ * Exact mode against closed forms and independent dense Hessians (docs/ALGORITHMS.md, section 3 "Hessian block structure"): softmax regression at
  * W = 0 gives pairwiseRatio = 1/(C-1) and offDiagonalMassRatio = 1/sqrt(C-1); at random W its blocks are the
  * analytic {@code mean (p_k delta_kl - p_k p_l) x x^T}; a one-hidden-layer net matches second differences of the
  * score.

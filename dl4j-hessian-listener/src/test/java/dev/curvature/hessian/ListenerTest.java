@@ -176,4 +176,53 @@ class ListenerTest {
         assertEquals(10, listener.probeBatch().getFeatures(0).size(0), "not replaced by a training minibatch");
         assertEquals(1, listener.history().size());
     }
+
+    /**
+     * A probe measures the network as it is for its iteration, before that iteration's update: the first report of a
+     * run is the initial network, so runs from the same initialisation and batch agree on it whatever the optimizer,
+     * and it equals a probe of the untrained network made outside training.
+     */
+    @Test
+    void theFirstProbeMeasuresTheInitialNetworkWhateverTheOptimizer() {
+        HessianBlockEstimator estimator = HessianBlockEstimator.builder().probesPerBlock(2).lanczosSteps(6)
+                .traceProbes(4).build();
+        List<org.nd4j.linalg.learning.config.IUpdater> updaters = List.of(new org.nd4j.linalg.learning.config.Adam(0.1),
+                dev.curvature.optimizers.AdamMini.builder().learningRate(0.1).build(),
+                new dev.curvature.optimizers.Muon(0.5), new org.nd4j.linalg.learning.config.Sgd(1.0));
+        DataSet first = batches().get(0);
+        MultiLayerNetwork untrained = reluNet(new org.nd4j.linalg.learning.config.Sgd(1.0));
+        BlockHessianReport reference = estimator.estimate(untrained, first);
+        double[] secondRatios = new double[updaters.size()];
+        for (int u = 0; u < updaters.size(); u++) {
+            MultiLayerNetwork net = reluNet(updaters.get(u));
+            HessianBlockListener listener = HessianBlockListener.builder().frequency(1).estimator(estimator).build();
+            net.setListeners(listener);
+            train(net, 2);
+            BlockHessianReport r = listener.history().get(0);
+            assertEquals(0L, r.iteration());
+            for (double[] pair : new double[][] {{reference.pairwiseRatio(), r.pairwiseRatio()},
+                    {reference.offDiagonalMassRatio(), r.offDiagonalMassRatio()}, {reference.trace(), r.trace()},
+                    {reference.topEigenvalue(), r.topEigenvalue()}}) {
+                assertEquals(pair[0], pair[1], 1e-9 * Math.abs(pair[0]), updaters.get(u) + ": first probe");
+            }
+            secondRatios[u] = listener.history().get(1).pairwiseRatio();
+        }
+        // the second probe follows one update, which differs between optimizers
+        assertTrue(java.util.Arrays.stream(secondRatios).distinct().count() > 1, java.util.Arrays.toString(secondRatios));
+    }
+
+    /** ReLU MLP at DL4J's default zero biases, the case central differences got wrong (negative traces). */
+    private static MultiLayerNetwork reluNet(org.nd4j.linalg.learning.config.IUpdater updater) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(3).dataType(DataType.FLOAT).updater(updater).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4).nOut(6)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        dev.curvature.optimizers.Layouts.attach(net);
+        return net;
+    }
 }

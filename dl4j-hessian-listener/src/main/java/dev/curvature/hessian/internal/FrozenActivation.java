@@ -23,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * An activation function whose pieces are frozen at the probe point: at every unit it applies the smooth piece the
  * unit was on when the {@link KinkTape} recorded, whatever its input is now. The frozen network has the same value,
  * gradient and Hessian as the original at the recorded point and is smooth around it, so central differences of its
- * gradients give the Hessian exactly up to {@code O(step^2)} (docs/ALGORITHMS.md, "Exact Hessian-vector products").
+ * gradients give the Hessian exactly up to {@code O(step^2)} (docs/ALGORITHMS.md, section 5 "Exact Hessian-vector products").
  *
  * <p>Three kinds:
  * <ul>

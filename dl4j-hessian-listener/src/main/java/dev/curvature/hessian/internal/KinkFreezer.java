@@ -45,7 +45,7 @@ import java.util.Map;
 /**
  * Finds the kinks of a network (places where its gradient jumps as parameters move: ReLU-family and hard
  * activations, max pooling, element-wise max, kinked losses) and, on a probe copy, freezes the ones it can
- * (docs/ALGORITHMS.md, "Exact Hessian-vector products"):
+ * (docs/ALGORITHMS.md, section 5 "Exact Hessian-vector products"):
  * <ul>
  *   <li>activations of any layer, LSTM gate activations, activation layers, inside wrappers
  *       (Bidirectional, LastTimeStep, TimeDistributed, MaskZeroLayer, frozen layers): {@link FrozenActivation},

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The piecewise structure of a network at one point {@code theta}, recorded during one gradient evaluation and
- * replayed during every later one (docs/ALGORITHMS.md, "Exact Hessian-vector products").
+ * replayed during every later one (docs/ALGORITHMS.md, section 5 "Exact Hessian-vector products").
  *
  * <p>Every kinked part of a probe copy (a {@link FrozenActivation}, {@link FrozenMaxPooling}, {@link FrozenPReLU}
  * or {@link FrozenMaxVertex}) asks the tape what to do at each call. While {@link #recording()}, it computes from its

@@ -49,7 +49,7 @@ import java.util.Set;
  * unit's piece there, and later evaluations use those pieces. The frozen network has the same gradient and Hessian
  * as the original at {@code theta} (with autograd's and DL4J's conventions at a kink or a tie) and is smooth around
  * it, so central differences of its gradients are exact up to {@code O(step^2)} instead of picking up
- * {@code O(1/step)} terms from units that switch branch within the step (docs/ALGORITHMS.md, "Exact Hessian-vector
+ * {@code O(1/step)} terms from units that switch branch within the step (docs/ALGORITHMS.md, section 5 "Exact Hessian-vector
  * products"). {@link #kinks()} lists what was frozen and what stays inexact.
  *
  * <p>Gradients: {@code setInput}/{@code setLabels} (and masks), {@code computeGradientAndScore()},

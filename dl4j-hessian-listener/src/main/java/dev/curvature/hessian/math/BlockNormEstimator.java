@@ -8,7 +8,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Frobenius norms of the blocks {@code H_ij} of a symmetric operator from products alone (Dong, Zhang, Luo, Yao,
- * Sun 2025, arXiv 2505.02809, ALGORITHMS.md section 3). A product with a vector supported on block {@code j} gives,
+ * Sun 2025, arXiv 2505.02809, docs/ALGORITHMS.md, section 3). A product with a vector supported on block {@code j} gives,
  * in one go, block {@code j}'s "column" {@code (H v)_i = H_ij v_j} against every block {@code i}.
  *
  * <ul>

@@ -15,7 +15,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code machineEpsilon * ||g|| / t}: in double precision with the default step {@code 1e-5} both are about
  * {@code 1e-10} relative, while in float32 no step does better than about {@code 1e-4}, which is why
  * {@link dev.curvature.hessian.HessianBlockEstimator} evaluates gradients on a DOUBLE copy of the network
- * (ALGORITHMS.md section 3). Each product costs exactly two gradient evaluations plus a few vector operations.
+ * (docs/ALGORITHMS.md, section 5). Each product costs exactly two gradient evaluations plus a few vector operations.
+ *
+ * <p>Only where the function is smooth around {@code theta}: where the gradient jumps (a ReLU unit or a max-pooling
+ * window switching branch within the step) the quotient picks up terms of order {@code 1/t}. For networks, give it
+ * the gradient of a probe copy with frozen kinks ({@link dev.curvature.hessian.HessianOperator} does), which is
+ * smooth around {@code theta} and has the same Hessian there.
  *
  * <p>Not thread-safe (it counts products and reuses a work vector). Temporaries are closed as soon as they are
  * used, so a probe of many products does not leave their native memory to the garbage collector.
