@@ -52,6 +52,8 @@ public final class ClassesReproduction {
               --max-exact N    exact Hessian blocks up to N parameters, stochastic estimator beyond (default 1024)
               --zero-init      linear model starts at W = 0 (closed form: ratio = 1/(C-1) for cross-entropy)
               --out DIR        where to write classes.csv and classes.png (default target/classes)
+              --paper          the paper's own setup, per layer and over seeds (see classes --paper --help)
+              --figure1        the paper's Figure 1 on Fashion-MNIST (see classes --figure1 --help)
             """;
 
     /** One measured point. */
@@ -60,7 +62,17 @@ public final class ClassesReproduction {
     }
 
     public static void main(String[] argv) throws IOException {
-        run(argv);
+        List<String> a = Arrays.asList(argv);
+        if (a.contains("--paper") && a.contains("--figure1")) {
+            throw new IllegalArgumentException("--paper and --figure1 are separate runs; give one of them");
+        }
+        if (a.contains("--paper")) {
+            PaperReproduction.run(argv);
+        } else if (a.contains("--figure1")) {
+            Figure1.run(argv);
+        } else {
+            run(argv);
+        }
     }
 
     public static List<Point> run(String[] argv) throws IOException {
