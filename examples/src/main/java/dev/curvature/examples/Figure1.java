@@ -114,15 +114,26 @@ public final class Figure1 {
         String source = dir.isPresent() ? "Fashion-MNIST" : "synthetic 10-class task";
         System.out.printf(Locale.ROOT, "[figure1] %s: %d training images, probe batch of %d, %d epochs of Adam(%g)%n",
                 source, train.numExamples(), probeSize, epochs, lr);
-        long start = System.nanoTime();
+        return make(train, probe, epochs, batch, lr, every, seed, out, source);
+    }
 
-        MultiLayerNetwork net = network(seed, lr);
-        System.out.println("[figure1] exact Hessians at initialisation (6,272 + 80 products)");
+    /**
+     * The figure for {@code train} (inputs of any width {@code d}: the network is {@code d -> 8 -> classes}), with
+     * Hessians on {@code probe}.
+     */
+    static Result make(DataSet train, DataSet probe, int epochs, int batch, double lr, int every, long seed, Path out,
+                       String source) throws IOException {
+        long start = System.nanoTime();
+        int d = (int) train.getFeatures().size(1);
+        int classes = (int) train.getLabels().size(1);
+        MultiLayerNetwork net = network(d, classes, seed, lr);
+        System.out.printf(Locale.ROOT, "[figure1] exact Hessians at initialisation (%d + %d products)%n", d * HIDDEN,
+                HIDDEN * classes);
         LayerPicture[] init = pictures(net, probe, out, "init", start);
 
         HessianBlockListener curveListener = HessianBlockListener.builder().frequency(every).probeBatch(probe)
                 .estimator(HessianBlockEstimator.builder().partition(BlockPartition.perOutputNeuron())
-                        .probesPerBlock(8).maxBlocks(HIDDEN + FashionMnist.CLASSES).lanczosSteps(0).traceProbes(0)
+                        .probesPerBlock(8).maxBlocks(HIDDEN + classes).lanczosSteps(0).traceProbes(0)
                         .seed(seed).build())
                 .build();
         net.setListeners(curveListener);
@@ -163,13 +174,14 @@ public final class Figure1 {
         return r.layers().stream().filter(l -> l.layer().equals(name)).findFirst().orElseThrow();
     }
 
-    static MultiLayerNetwork network(long seed, double lr) {
+    /** The width-8 ReLU network without biases, {@code d -> 8 -> classes}, UNIFORM initialisation. */
+    static MultiLayerNetwork network(int d, int classes, long seed, double lr) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM).updater(new Adam(lr)).list()
-                .layer(new DenseLayer.Builder().name("hidden").nIn(FashionMnist.PIXELS).nOut(HIDDEN).hasBias(false)
+                .layer(new DenseLayer.Builder().name("hidden").nIn(d).nOut(HIDDEN).hasBias(false)
                         .activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("output").nIn(HIDDEN)
-                        .nOut(FashionMnist.CLASSES).hasBias(false).activation(Activation.SOFTMAX).build())
+                        .nOut(classes).hasBias(false).activation(Activation.SOFTMAX).build())
                 .build());
         net.init();
         return net;
@@ -181,11 +193,12 @@ public final class Figure1 {
      */
     static LayerPicture[] pictures(MultiLayerNetwork net, DataSet probe, Path out, String phase, long start)
             throws IOException {
-        int d = FashionMnist.PIXELS;
+        int d = (int) net.getLayer(0).getParam("W").size(0);
+        int classes = (int) net.getOutputLayer().getParam("W").size(1);
         int hiddenParams = d * HIDDEN;
-        int outputParams = HIDDEN * FashionMnist.CLASSES;
+        int outputParams = HIDDEN * classes;
         // DL4J's W [nIn, nOut] in 'f' order: neuron j's incoming weights are contiguous, so block j = [j nIn, (j+1) nIn)
-        Heatmap hidden = new Heatmap(hiddenParams, d, 8);
+        Heatmap hidden = new Heatmap(hiddenParams, d, Math.max(1, (hiddenParams + 783) / 784));
         Heatmap output = new Heatmap(outputParams, HIDDEN, 1);
         try (HessianOperator h = HessianOperator.of(net, probe)) {
             long total = h.dimension();
@@ -285,9 +298,9 @@ public final class Figure1 {
                 : "after training") + " (|H|, log colour scale)", margin, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         drawMatrix(g, hidden.binned, margin, margin + 20, cell, hidden.blocks, String.format(Locale.ROOT,
-                "hidden layer: 6272 x 6272, 8 blocks, ratio %.3g", hp.pairwiseRatio()));
+                "hidden layer: %d x %d, %d blocks, ratio %.3g", hidden.n, hidden.n, hidden.blocks, hp.pairwiseRatio()));
         drawMatrix(g, output.binned, 2 * margin + cell, margin + 20, cell, output.blocks, String.format(Locale.ROOT,
-                "output layer: 80 x 80, 10 blocks, ratio %.3g", op.pairwiseRatio()));
+                "output layer: %d x %d, %d blocks, ratio %.3g", output.n, output.n, output.blocks, op.pairwiseRatio()));
         drawMatrix(g, hp.blockMeanAbs(), margin, 2 * margin + cell + 20, cell, hp.blocks(),
                 "hidden layer: mean |H| per block pair");
         drawMatrix(g, op.blockMeanAbs(), 2 * margin + cell, 2 * margin + cell + 20, cell, op.blocks(),

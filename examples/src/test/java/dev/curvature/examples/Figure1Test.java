@@ -19,11 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code classes --figure1} on a tiny synthetic run: pictures, CSVs, and the output-layer numbers cross-checked. */
 class Figure1Test {
 
+    /** The whole figure on 12-pixel inputs (a 96 x 96 hidden-layer Hessian instead of 6272 x 6272). */
     @Test
     void tinyRunDrawsBothPhasesAndTheCurve(@TempDir Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Figure1.Result r = Figure1.run(new String[] {"--figure1", "--synthetic", "--train", "120", "--probe", "16",
-                "--epochs", "1", "--batch", "30", "--curve-every", "2", "--out", dir.toString()});
+        DataSet train = SyntheticTask.make(5, 120, 1, 12, 10)[0];
+        Figure1.Result r = Figure1.make(train, (DataSet) train.getRange(0, 16), 1, 30, 3e-3, 2, 1, dir, "synthetic");
         for (String f : List.of("figure1-init.png", "figure1-trained.png", "figure1-ratio.png")) {
             assertTrue(Files.size(dir.resolve(f)) > 10_000, f);
         }
@@ -42,17 +43,21 @@ class Figure1Test {
         }
     }
 
-    /** The figure's output-layer ratio, from its own column-by-column assembly, is the EXACT estimator's. */
+    /** The figure's ratios, from its own column-by-column assembly, are the EXACT estimator's. */
     @Test
     void theOutputLayerPictureAgreesWithTheExactEstimator(@TempDir Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        DataSet data = SyntheticTask.make(3, 12, 1, 784, 10)[0];
-        MultiLayerNetwork net = Figure1.network(4, 1e-3);
+        DataSet data = SyntheticTask.make(3, 12, 1, 12, 10)[0];
+        MultiLayerNetwork net = Figure1.network(12, 10, 4, 1e-3);
         Figure1.LayerPicture[] pictures = Figure1.pictures(net, data, dir, "init", System.nanoTime());
         BlockHessianReport exact = HessianBlockEstimator.builder().method(HessianBlockEstimator.Method.EXACT)
                 .partition(BlockPartition.perOutputNeuron().onlyLayers("output")).lanczosSteps(0).build()
                 .estimate(net, data);
         assertEquals(exact.pairwiseRatio(), pictures[1].pairwiseRatio(), 1e-9 * exact.pairwiseRatio());
+        BlockHessianReport hidden = HessianBlockEstimator.builder().method(HessianBlockEstimator.Method.EXACT)
+                .partition(BlockPartition.perOutputNeuron().onlyLayers("hidden")).lanczosSteps(0).build()
+                .estimate(net, data);
+        assertEquals(hidden.pairwiseRatio(), pictures[0].pairwiseRatio(), 1e-9 * hidden.pairwiseRatio());
         for (int i = 0; i < 10; i++) {
             for (int j = 0; j < 10; j++) {
                 assertEquals(exact.blockNorm(i, j), pictures[1].blockNorms()[i][j], 1e-9 * exact.blockNorm(i, i));
