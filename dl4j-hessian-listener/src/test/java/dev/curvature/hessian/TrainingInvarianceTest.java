@@ -23,10 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingInvarianceTest {
     private static final int ITERATIONS = 12;
 
-    private static HessianBlockListener listener() {
+    private static HessianBlockListener listener(boolean freezeKinks) {
         return HessianBlockListener.builder().frequency(2)
                 .estimator(HessianBlockEstimator.builder().probesPerBlock(2).maxBlocks(4).lanczosSteps(4).traceProbes(4)
-                        .build())
+                        .freezeKinks(freezeKinks).build())
                 .build();
     }
 
@@ -53,8 +53,12 @@ class TrainingInvarianceTest {
     }
 
     private static void assertProbesDoNotChangeTraining(Supplier<Model> factory) {
+        assertProbesDoNotChangeTraining(factory, true);
+    }
+
+    private static void assertProbesDoNotChangeTraining(Supplier<Model> factory, boolean freezeKinks) {
         Outcome without = train(factory, null);
-        HessianBlockListener listener = listener();
+        HessianBlockListener listener = listener(freezeKinks);
         Outcome with = train(factory, listener);
         assertEquals(ITERATIONS / 2, listener.history().size(), "probes at iterations 0, 2, ..., 10");
         assertTrue(listener.history().stream().allMatch(r -> Double.isFinite(r.pairwiseRatio())));
@@ -71,6 +75,32 @@ class TrainingInvarianceTest {
     @Test
     void computationGraphWithDropoutTrainsBitIdentically() {
         assertProbesDoNotChangeTraining(() -> Nets.oneHiddenGraph(6, 8, 4, DataType.FLOAT, 0.7, 99));
+    }
+
+    /**
+     * Kinks, frozen or not: ReLU, RReLU (random slopes in training, kept by the activation object for its
+     * backpropagation), max pooling and dropout, in a CNN. This caught a probe copy that shared the RReLU object with
+     * the training network, and a pooling recording that drew from the global random stream.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void convolutionalNetworkWithKinksTrainsBitIdentically(boolean freezeKinks) {
+        assertProbesDoNotChangeTraining(() -> {
+            MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                    .seed(5).dataType(DataType.FLOAT).updater(new org.nd4j.linalg.learning.config.Adam(1e-2)).list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(2, 2).nOut(3)
+                            .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+                            org.deeplearning4j.nn.conf.layers.PoolingType.MAX).kernelSize(2, 1).stride(1, 1).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(5).dropOut(0.8)
+                            .activation(org.nd4j.linalg.activations.Activation.RRELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                            org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(4)
+                            .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(3, 2, 1)).build());
+            net.init();
+            return net;
+        }, freezeKinks);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.random.impl.Range;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -150,7 +151,9 @@ final class FrozenMaxPooling extends BaseWrapperLayer {
         INDArray out0 = underlying.activate(x0, true, none).dup('c');
         long[] outShape = out0.shape();
         DataType type = x0.dataType();
-        INDArray position = Nd4j.linspace(DataType.DOUBLE, 0.0, 1.0, n).castTo(type).reshape('c', x0.shape()).divi(n + 1.0);
+        // flat positions 0..n-1 (the range op: Nd4j.linspace draws from the global random stream in ND4J 1.0.0-M2.1)
+        INDArray position = Nd4j.exec(new Range(0.0, n, 1.0, DataType.DOUBLE))[0].castTo(type)
+                .reshape('c', x0.shape()).divi(n + 1.0);
         INDArray indices = Nd4j.zeros(type, outShape);
         int classes = 1;
         for (int r : ratios) {

@@ -31,6 +31,8 @@ import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationRReLU;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossHinge;
 import org.nd4j.linalg.lossfunctions.impl.LossL1;
@@ -41,6 +43,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSquaredHinge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Finds the kinks of a network (places where its gradient jumps as parameters move: ReLU-family and hard
@@ -72,26 +75,43 @@ public final class KinkFreezer {
 
     /** The kinks of a configuration, without changing it. */
     public static Kinks find(MultiLayerConfiguration conf) {
-        Walk w = new Walk(null);
-        List<NeuralNetConfiguration> confs = conf.getConfs();
-        for (int i = 0; i < confs.size(); i++) {
-            w.layer(confs.get(i).getLayer(), "layer" + i, true);
-        }
-        return w.result();
+        return walk(conf, UnaryOperator.identity());
     }
 
     /** The kinks of a configuration, without changing it. */
     public static Kinks find(ComputationGraphConfiguration conf) {
-        Walk w = new Walk(null);
-        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            w.vertex(e.getKey(), e.getValue());
-        }
-        return w.result();
+        return walk(conf, UnaryOperator.identity());
     }
 
-    /** Installs frozen activations in {@code conf} (a private clone) before the probe copy is built from it. */
+    /** Installs frozen activations in {@code conf} (a private copy) before the probe copy is built from it. */
     static Kinks freezeActivations(MultiLayerConfiguration conf, KinkTape tape) {
-        Walk w = new Walk(tape);
+        return walk(conf, a -> FrozenActivation.freeze(a, tape));
+    }
+
+    /** Installs frozen activations in {@code conf} (a private copy) before the probe copy is built from it. */
+    static Kinks freezeActivations(ComputationGraphConfiguration conf, KinkTape tape) {
+        return walk(conf, a -> FrozenActivation.freeze(a, tape));
+    }
+
+    /**
+     * Without freezing: RReLU's random training slopes become their mean {@code (l + u) / 2} (a leaky ReLU), so a
+     * probe never draws from the global random stream that training uses.
+     */
+    static Kinks fixRandomSlopes(MultiLayerConfiguration conf) {
+        return walk(conf, KinkFreezer::meanSlope);
+    }
+
+    /** As {@link #fixRandomSlopes(MultiLayerConfiguration)}. */
+    static Kinks fixRandomSlopes(ComputationGraphConfiguration conf) {
+        return walk(conf, KinkFreezer::meanSlope);
+    }
+
+    private static IActivation meanSlope(IActivation a) {
+        return a instanceof ActivationRReLU r ? new ActivationLReLU(0.5 * (r.getL() + r.getU())) : a;
+    }
+
+    private static Kinks walk(MultiLayerConfiguration conf, UnaryOperator<IActivation> replace) {
+        Walk w = new Walk(replace);
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
             w.layer(confs.get(i).getLayer(), "layer" + i, true);
@@ -99,9 +119,8 @@ public final class KinkFreezer {
         return w.result();
     }
 
-    /** Installs frozen activations in {@code conf} (a private clone) before the probe copy is built from it. */
-    static Kinks freezeActivations(ComputationGraphConfiguration conf, KinkTape tape) {
-        Walk w = new Walk(tape);
+    private static Kinks walk(ComputationGraphConfiguration conf, UnaryOperator<IActivation> replace) {
+        Walk w = new Walk(replace);
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             w.vertex(e.getKey(), e.getValue());
         }
@@ -149,14 +168,14 @@ public final class KinkFreezer {
         return runtime;
     }
 
-    /** One pass over a configuration: records kinks, and swaps activations when a tape is given. */
+    /** One pass over a configuration: records kinks, and replaces each kinked activation by {@code replace}'s. */
     private static final class Walk {
-        private final KinkTape tape;
+        private final UnaryOperator<IActivation> replace;
         private final List<String> frozen = new ArrayList<>();
         private final List<String> notExact = new ArrayList<>();
 
-        Walk(KinkTape tape) {
-            this.tape = tape;
+        Walk(UnaryOperator<IActivation> replace) {
+            this.replace = replace;
         }
 
         Kinks result() {
@@ -232,7 +251,7 @@ public final class KinkFreezer {
                 return a;
             }
             frozen.add(name + " (" + what + a + ")");
-            return tape == null ? a : FrozenActivation.freeze(a, tape);
+            return replace.apply(a);
         }
 
         private static ILossFunction loss(Layer layer) {

@@ -39,7 +39,9 @@ import java.util.Set;
  * {@code ComputationGraph.clone()} are avoided because they call {@code getUpdater()} on the original (which creates
  * its updater if it has none yet) and copy the updater state (memory the probe never uses), and
  * {@code ComputationGraph.clone()} shares the original's listener list with the clone, so removing the clone's
- * listeners would remove the training network's. Building from the configuration also never touches
+ * listeners would remove the training network's. The configuration is copied through JSON, because
+ * {@code clone()} shares activation objects between the copies and some hold state (RReLU keeps its last random
+ * slopes for backpropagation). Building from the configuration also never touches
  * {@code Nd4j.getRandom()}: parameters are given, so DL4J does not re-seed or draw. Between probes the copy is kept
  * and {@link #refresh refreshed} in place: only the parameters are copied again.
  *
@@ -116,14 +118,15 @@ public final class ProbeCopy implements AutoCloseable {
             if (net.getLayers() == null) {
                 throw new IllegalStateException("call init() on the network before probing its Hessian");
             }
-            MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+            // a JSON round trip, not clone(): clone() shares activation objects, and some keep state (RReLU's slopes)
+            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
             conf.setDataType(DataType.DOUBLE);
             conf.setBackpropType(BackpropType.Standard);
             for (NeuralNetConfiguration c : conf.getConfs()) {
                 removeNoise(c.getLayer());
             }
             KinkFreezer.Kinks kinks = freezeKinks ? KinkFreezer.freezeActivations(conf, tape)
-                    : unfrozen(KinkFreezer.find(conf));
+                    : unfrozen(KinkFreezer.fixRandomSlopes(conf));
             INDArray params = doubleCopy(net.params());
             MultiLayerNetwork copy = new MultiLayerNetwork(conf);
             copy.init(params, false);
@@ -136,7 +139,7 @@ public final class ProbeCopy implements AutoCloseable {
             if (graph.getLayers() == null) {
                 throw new IllegalStateException("call init() on the graph before probing its Hessian");
             }
-            ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+            ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
             conf.setDataType(DataType.DOUBLE);
             conf.setBackpropType(BackpropType.Standard);
             for (GraphVertex v : conf.getVertices().values()) {
@@ -145,7 +148,7 @@ public final class ProbeCopy implements AutoCloseable {
                 }
             }
             KinkFreezer.Kinks kinks = freezeKinks ? KinkFreezer.freezeActivations(conf, tape)
-                    : unfrozen(KinkFreezer.find(conf));
+                    : unfrozen(KinkFreezer.fixRandomSlopes(conf));
             INDArray params = doubleCopy(graph.params());
             ProbeGraph copy = new ProbeGraph(conf);
             copy.init(params, false);
@@ -158,7 +161,7 @@ public final class ProbeCopy implements AutoCloseable {
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
-    /** Without freezing, every kink stays inexact. */
+    /** Without freezing, every kink stays inexact (RReLU's slopes are still fixed: a probe never draws randoms). */
     private static KinkFreezer.Kinks unfrozen(KinkFreezer.Kinks found) {
         List<String> all = new ArrayList<>(found.notExact());
         for (String f : found.frozen()) {
