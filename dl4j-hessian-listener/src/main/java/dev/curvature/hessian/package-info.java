@@ -14,7 +14,8 @@
  * <p>{@link dev.curvature.hessian.HessianBlockEstimator} measures them (exactly or with Rademacher probes and
  * standard errors, plus top eigenvalue and trace) into a {@link dev.curvature.hessian.BlockHessianReport};
  * {@link dev.curvature.hessian.HessianBlockListener} does it during training without changing training.
- * {@link dev.curvature.hessian.ProbeCopy} is the private DOUBLE copy the products run on. The maths lives in
- * {@code dev.curvature.hessian.math}, the report destinations in {@code dev.curvature.hessian.sink}.
+ * {@link dev.curvature.hessian.HessianOperator} gives the exact Hessian-vector products they are built on. The maths
+ * lives in {@code dev.curvature.hessian.math}, the report destinations in {@code dev.curvature.hessian.sink}, the DL4J
+ * glue of probe copies and frozen kinks in {@code dev.curvature.hessian.internal}.
  */
 package dev.curvature.hessian;
