@@ -66,8 +66,8 @@ final class FrozenActivation extends BaseActivationFunction {
 
     /** The frozen version of {@code a}, or {@code a} itself when it is smooth. */
     static IActivation freeze(IActivation a, KinkTape tape) {
-        if (a instanceof FrozenActivation) {
-            return a;
+        if (a instanceof FrozenActivation f) {
+            return new FrozenActivation(f.original, f.kind, tape); // bound to this tape, never another copy's
         }
         Kind kind = kindOf(a);
         return kind == null ? a : new FrozenActivation(a, kind, tape);

@@ -197,7 +197,7 @@ public final class KinkFreezer {
             if (layer == null) {
                 return;
             }
-            String name = layer.getLayerName() != null ? layer.getLayerName() : where;
+            String name = topLevel && layer.getLayerName() != null ? layer.getLayerName() : where;
             if (layer instanceof BaseLayer b && !(layer instanceof PReLULayer)) {
                 b.setActivationFn(activation(b.getActivationFn(), name, ""));
             }
@@ -221,7 +221,8 @@ public final class KinkFreezer {
             ILossFunction loss = loss(layer);
             if (loss instanceof LossL1 || loss instanceof LossMAE || loss instanceof LossMAPE
                     || loss instanceof LossHinge || loss instanceof LossSquaredHinge) {
-                notExact.add(name + " (" + loss.name() + " loss: kinked)");
+                notExact.add(name + " (" + loss.getClass().getSimpleName().replaceFirst("^Loss", "")
+                        + " loss: kinked)");
             }
             if (layer instanceof Yolo2OutputLayer) {
                 notExact.add(name + " (YOLO2 loss: kinked)");
@@ -235,14 +236,14 @@ public final class KinkFreezer {
                 notExact.add(name + " (SameDiff layer: kinks inside cannot be frozen)");
             }
             if (layer instanceof BaseWrapperLayer w) {
-                layer(w.getUnderlying(), name, false);
+                layer(w.getUnderlying(), name + "/wrapped", false);
             }
             if (layer instanceof Bidirectional bi) {
                 layer(bi.getFwd(), name + "/forward", false);
                 layer(bi.getBwd(), name + "/backward", false);
             }
             if (layer instanceof FrozenLayer f) {
-                layer(f.getLayer(), name, false);
+                layer(f.getLayer(), name + "/frozen", false);
             }
         }
 

@@ -39,9 +39,10 @@ import java.util.Set;
  * {@code ComputationGraph.clone()} are avoided because they call {@code getUpdater()} on the original (which creates
  * its updater if it has none yet) and copy the updater state (memory the probe never uses), and
  * {@code ComputationGraph.clone()} shares the original's listener list with the clone, so removing the clone's
- * listeners would remove the training network's. The configuration is copied through JSON, because
- * {@code clone()} shares activation objects between the copies and some hold state (RReLU keeps its last random
- * slopes for backpropagation). Building from the configuration also never touches
+ * listeners would remove the training network's. The configuration's {@code clone()} shares activation objects with
+ * the training network; the one kind that keeps state, RReLU (its last random slopes, for backpropagation), is
+ * replaced in the copy (frozen, or fixed at its mean slope), so the copy never calls the training network's object.
+ * Building from the configuration also never touches
  * {@code Nd4j.getRandom()}: parameters are given, so DL4J does not re-seed or draw. Between probes the copy is kept
  * and {@link #refresh refreshed} in place: only the parameters are copied again.
  *
@@ -118,11 +119,11 @@ public final class ProbeCopy implements AutoCloseable {
             if (net.getLayers() == null) {
                 throw new IllegalStateException("call init() on the network before probing its Hessian");
             }
-            // a JSON round trip, not clone(): clone() shares activation objects, and some keep state (RReLU's slopes)
-            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+            MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
             conf.setDataType(DataType.DOUBLE);
             conf.setBackpropType(BackpropType.Standard);
             for (NeuralNetConfiguration c : conf.getConfs()) {
+                detachNested(c.getLayer());
                 removeNoise(c.getLayer());
             }
             KinkFreezer.Kinks kinks = freezeKinks ? KinkFreezer.freezeActivations(conf, tape)
@@ -139,11 +140,12 @@ public final class ProbeCopy implements AutoCloseable {
             if (graph.getLayers() == null) {
                 throw new IllegalStateException("call init() on the graph before probing its Hessian");
             }
-            ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+            ComputationGraphConfiguration conf = graph.getConfiguration().clone();
             conf.setDataType(DataType.DOUBLE);
             conf.setBackpropType(BackpropType.Standard);
             for (GraphVertex v : conf.getVertices().values()) {
                 if (v instanceof LayerVertex lv) {
+                    detachNested(lv.getLayerConf().getLayer());
                     removeNoise(lv.getLayerConf().getLayer());
                 }
             }
@@ -172,6 +174,27 @@ public final class ProbeCopy implements AutoCloseable {
 
     private static INDArray doubleCopy(INDArray params) {
         return Nd4j.create(DataType.DOUBLE, params.length()).assign(params.reshape(params.length()));
+    }
+
+    /**
+     * DL4J's {@code clone()} of a configuration copies the top-level layers but shares the layers nested in wrappers
+     * (Bidirectional's forward and backward layers, a wrapper's underlying layer) with the original: clone those too,
+     * so that removing noise and freezing activations in the copy never reach the training network's configuration.
+     */
+    private static void detachNested(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer instanceof BaseWrapperLayer w && w.getUnderlying() != null) {
+            w.setUnderlying(w.getUnderlying().clone());
+            detachNested(w.getUnderlying());
+        }
+        if (layer instanceof Bidirectional bi) {
+            bi.setFwd(bi.getFwd().clone());
+            bi.setBwd(bi.getBwd().clone());
+            detachNested(bi.getFwd());
+            detachNested(bi.getBwd());
+        }
+        if (layer instanceof FrozenLayer f) {
+            detachNested(f.getLayer()); // FrozenLayer.clone() already copies its layer
+        }
     }
 
     /** Dropout (all IDropout kinds, including Gaussian noise) and weight noise (DropConnect) off, recursively. */

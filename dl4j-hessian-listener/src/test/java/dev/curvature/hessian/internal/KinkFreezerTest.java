@@ -73,4 +73,44 @@ class KinkFreezerTest {
     private static List<String> frozen(ComputationGraph g) {
         return KinkFreezer.find(g.getConfiguration()).frozen();
     }
+
+    /** Every kind that is frozen is listed, and what cannot be frozen is named, per layer. */
+    @Test
+    void frozenAndNotExactAreNamedPerLayer() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
+                        new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(3).nOut(4).name("lstm")
+                                .activation(Activation.TANH).gateActivationFunction(Activation.HARDSIGMOID).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.PNORM).name("pnorm").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.PReLULayer.Builder().inputShape(8).name("prelu").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.RELU6)
+                        .name("act").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.L1).nOut(3).name("out")
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(3, 5)).build());
+        net.init();
+        KinkFreezer.Kinks k = KinkFreezer.find(net.getLayerWiseConfigurations());
+        assertEquals(List.of("layer0/forward (gate hardsigmoid)", "layer0/backward (gate hardsigmoid)",
+                "prelu (PReLU layer)", "act (relu6)"), k.frozen());
+        assertEquals(List.of("pnorm (p-norm pooling: kink where a window is all zero)", "out (L1 loss: kinked)"),
+                k.notExact());
+    }
+
+    @Test
+    void elementWiseMaxIsFrozenAndKinkedLossesAreNamed() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.TANH).build(), "in")
+                .addVertex("max", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Max), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.HINGE).nIn(5).nOut(3)
+                        .activation(Activation.IDENTITY).build(), "max")
+                .setOutputs("out").build());
+        g.init();
+        KinkFreezer.Kinks k = KinkFreezer.find(g.getConfiguration());
+        assertEquals(List.of("max (element-wise max)"), k.frozen());
+        assertEquals(List.of("out (Hinge loss: kinked)"), k.notExact());
+    }
 }
