@@ -2,9 +2,9 @@ package dev.curvature.hessian;
 
 import dev.curvature.hessian.math.BlockStructure;
 import dev.curvature.hessian.math.ParamSubspace;
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.LayerRoles;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.LayerRoles;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.deeplearning4j.nn.api.Layer;

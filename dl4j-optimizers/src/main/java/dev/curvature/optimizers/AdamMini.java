@@ -1,6 +1,7 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.Checks;
 import dev.curvature.optimizers.layout.LayoutAware;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;

@@ -1,8 +1,9 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.BlockMoments;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;

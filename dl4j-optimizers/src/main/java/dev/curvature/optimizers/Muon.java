@@ -1,7 +1,8 @@
 package dev.curvature.optimizers;
 
+import dev.curvature.optimizers.internal.Checks;
+import dev.curvature.optimizers.internal.MuonPartition;
 import dev.curvature.optimizers.layout.LayoutAware;
-import dev.curvature.optimizers.layout.MuonPartition;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;

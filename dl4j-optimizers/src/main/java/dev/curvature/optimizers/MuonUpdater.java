@@ -1,6 +1,8 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.MuonPartition.MuonMatrix;
+import dev.curvature.optimizers.internal.BlockMoments;
+import dev.curvature.optimizers.internal.Level1;
+import dev.curvature.optimizers.internal.MuonPartition.MuonMatrix;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;

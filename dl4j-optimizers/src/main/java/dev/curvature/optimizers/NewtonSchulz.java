@@ -1,5 +1,7 @@
 package dev.curvature.optimizers;
 
+import dev.curvature.optimizers.internal.Checks;
+import dev.curvature.optimizers.internal.Level1;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;

@@ -1,7 +1,7 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;

@@ -1,4 +1,4 @@
-package dev.curvature.optimizers;
+package dev.curvature.optimizers.internal;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

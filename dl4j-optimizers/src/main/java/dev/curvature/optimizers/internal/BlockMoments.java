@@ -1,7 +1,5 @@
-package dev.curvature.optimizers;
+package dev.curvature.optimizers.internal;
 
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
