@@ -2,6 +2,7 @@ package dev.curvature.optimizers;
 
 import dev.curvature.optimizers.internal.AdamMiniPartition;
 import dev.curvature.optimizers.internal.Checks;
+import dev.curvature.optimizers.internal.UpdaterState;
 import dev.curvature.optimizers.layout.LayoutAware;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;
@@ -147,7 +148,8 @@ public final class AdamMini implements LayoutAware {
         if (layout == null) {
             return numParams;
         }
-        return numParams + AdamMiniUpdater.blocksForLength(layout, numParams);
+        return UpdaterState.stateSizeForLength("AdamMini", layout, numParams,
+                p -> p.length() + AdamMiniPartition.blocks(p).numBlocks());
     }
 
     @Override
