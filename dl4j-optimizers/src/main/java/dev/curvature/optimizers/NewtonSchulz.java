@@ -69,6 +69,15 @@ public final class NewtonSchulz {
      * slower than the same GEMMs on a row-major wide one).
      */
     public static void orthogonalizeInto(INDArray g, int steps, double normEps, INDArray out) {
+        orthogonalizeInto(g, steps, normEps, A, B, C, out);
+    }
+
+    /**
+     * The same iteration with other coefficients {@code (a, b, c)}: with {@code (2, -1.5, 0.5)} it converges to the
+     * exact polar factor {@code U V^T} (the tests use that, as optax's do).
+     */
+    static void orthogonalizeInto(INDArray g, int steps, double normEps, double ca, double cb, double cc,
+                                  INDArray out) {
         long rows = g.size(0);
         long cols = g.size(1);
         boolean transpose = rows > cols || rows == cols && !Views.rowMajor(g) && Views.rowMajor(g.transpose());
@@ -86,10 +95,10 @@ public final class NewtonSchulz {
             INDArray b = Nd4j.createUninitialized(g.dataType(), new long[] {m, m}, 'c');
             for (int k = 0; k < steps; k++) {
                 Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);          // A = X X^T
-                Nd4j.gemm(a, a, b, false, false, C, 0.0);           // B = c A A
-                Level1.axpy(B, a, b);                               // B = b A + c A A
+                Nd4j.gemm(a, a, b, false, false, cc, 0.0);          // B = c A A
+                Level1.axpy(cb, a, b);                              // B = b A + c A A
                 Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);         // Y = B X
-                Level1.axpy(A, x, y);                               // Y = a X + B X
+                Level1.axpy(ca, x, y);                              // Y = a X + B X
                 INDArray t = x;
                 x = y;
                 y = t;

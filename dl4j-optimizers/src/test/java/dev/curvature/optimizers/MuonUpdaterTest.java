@@ -76,7 +76,7 @@ class MuonUpdaterTest {
         for (int step = 0; step < STEPS; step++) {
             double[] g = new double[rows * cols];
             for (int i = 0; i < g.length; i++) {
-                g[i] = rnd.nextGaussian() * (type == DataType.FLOAT ? 1 : 1);
+                g[i] = rnd.nextGaussian();
                 if (type == DataType.FLOAT) {
                     g[i] = (float) g[i];
                 }

@@ -118,7 +118,7 @@ public final class UpdaterState {
             throw new IllegalStateException(updater + " expected " + expected + " state values for a SameDiff "
                     + "variable of shape " + Arrays.toString(shape) + ", got " + got);
         }
-        return new UpdaterState(List.of(spec), flat(view, initialize), spec.shape(), order);
+        return new UpdaterState(List.of(spec), flat(view, initialize), shape.clone(), order);
     }
 
     /**
