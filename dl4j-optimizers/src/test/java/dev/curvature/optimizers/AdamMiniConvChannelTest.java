@@ -1,25 +1,18 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.testing.NetworkReference;
+import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.testing.NetworkReference.Expectation;
+import dev.curvature.testing.NetworkReference;
 import dev.curvature.testing.ReferenceAdamMini;
 import dev.curvature.testing.SyntheticData;
-import dev.curvature.optimizers.layout.ParamRole;
+import dev.curvature.testing.TestNetworks;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,18 +34,8 @@ class AdamMiniConvChannelTest {
     private static final double LR = 6.46e-4; // the rate the README's search picked for Adam and Adam-mini
 
     static MultiLayerConfiguration compareCnn() {
-        return new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.DOUBLE).weightInit(WeightInit.XAVIER)
-                .updater(new AdamMini(LR)).list()
-                .layer(new ConvolutionLayer.Builder(5, 5).nOut(16).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                        .build())
-                .layer(new ConvolutionLayer.Builder(5, 5).nOut(32).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                        .build())
-                .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        return TestNetworks.cnn(TestNetworks.base(DataType.DOUBLE, 42).weightInit(WeightInit.XAVIER)
+                .updater(new AdamMini(LR)), 16, 32);
     }
 
     static DataSet batch(long seed) {

@@ -5,23 +5,20 @@ import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import dev.curvature.testing.ReferenceAdamMini;
 import dev.curvature.testing.ReferencePartition;
+import dev.curvature.testing.TestNetworks;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
-import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,32 +79,17 @@ class AdamMiniUpdaterTest {
 
     /** The networks of the benchmark and of the other network tests: MLP, CNN, LSTM and self-attention. */
     static MultiLayerConfiguration network(String kind, DataType type) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(3).dataType(type)
-                .updater(AdamMini.builder().learningRate(0.01).beta1(0.8).beta2(0.95).build()).list();
+        NeuralNetConfiguration.Builder base = TestNetworks.base(type, 3)
+                .updater(AdamMini.builder().learningRate(0.01).beta1(0.8).beta2(0.95).build());
         return switch (kind) {
-            case "MLP" -> list
-                    .layer(new DenseLayer.Builder().nIn(784).nOut(512).activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().nOut(512).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.feedForward(784)).build();
-            case "CNN" -> list
-                    .layer(new ConvolutionLayer.Builder(5, 5).nOut(32).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-                            .stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).nOut(64).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-                            .stride(2, 2).build())
-                    .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
-            case "LSTM" -> list
+            case "MLP" -> TestNetworks.mlp(base);
+            case "CNN" -> TestNetworks.cnn(base, 32, 64);
+            case "LSTM" -> base.list()
                     .layer(new LSTM.Builder().nIn(10).nOut(16).activation(Activation.TANH).build())
                     .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
                             .activation(Activation.SOFTMAX).build())
                     .setInputType(InputType.recurrent(10)).build();
-            case "ATTENTION" -> list
+            case "ATTENTION" -> base.list()
                     .layer(new SelfAttentionLayer.Builder().nIn(8).nOut(12).nHeads(3).projectInput(true).build())
                     .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
                             .activation(Activation.SOFTMAX).build())
@@ -135,7 +117,7 @@ class AdamMiniUpdaterTest {
         for (UpdaterBlock block : blocks) {
             GradientUpdater<?> updater = block.getGradientUpdater();
             List<ParamSpec> specs = ((AdamMini) updater.getConfig()).getLayout().params();
-            int[] ids = concatenatedBlockIds(specs);
+            int[] ids = ReferencePartition.blockIds(specs);
             ReferenceAdamMini reference = new ReferenceAdamMini(0.01, 0.8, 0.95, 1e-8, ids);
             for (int step = 0; step < 3; step++) {
                 double[] g = randomGradient(rnd, ids.length, type);
@@ -152,7 +134,7 @@ class AdamMiniUpdaterTest {
         AdamMini config = AdamMini.builder().learningRate(lr).beta1(0.8).beta2(0.95).epsilon(eps).build()
                 .withLayout(new ParamLayout(specs));
         GradientUpdater<?> updater = instantiate(config, specs, type);
-        int[] ids = concatenatedBlockIds(specs);
+        int[] ids = ReferencePartition.blockIds(specs);
         ReferenceAdamMini reference = new ReferenceAdamMini(lr, 0.8, 0.95, eps, ids);
         Random rnd = new Random(seed);
         for (int step = 0; step < STEPS; step++) {
@@ -169,19 +151,6 @@ class AdamMiniUpdaterTest {
             stateLength += config.stateSize(p.length());
         }
         return config.instantiate(Nd4j.create(type, stateLength), true);
-    }
-
-    static int[] concatenatedBlockIds(List<ParamSpec> specs) {
-        List<Integer> all = new ArrayList<>();
-        int offset = 0;
-        for (ParamSpec p : specs) {
-            int[] ids = ReferencePartition.blockIds(p);
-            for (int id : ids) {
-                all.add(offset + id);
-            }
-            offset += ReferencePartition.numBlocks(ids);
-        }
-        return all.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Gaussian entries with per-element scales spanning three decades, rounded to {@code type}. */

@@ -25,13 +25,13 @@ import java.util.function.ToLongFunction;
  * save exactly that array), and reports its state map in the variable's shape through {@link #asVariable}.
  */
 public final class UpdaterState {
-    private final List<ParamSpec> params;
+    private final ParamLayout params;
     private final INDArray values;
     private final long[] variableShape;
     private final char variableOrder;
 
     private UpdaterState(List<ParamSpec> params, INDArray values, long[] variableShape, char variableOrder) {
-        this.params = List.copyOf(params);
+        this.params = new ParamLayout(params);
         this.values = values;
         this.variableShape = variableShape;
         this.variableOrder = variableOrder;
@@ -142,16 +142,12 @@ public final class UpdaterState {
 
     /** The parameters covered, in the order of the gradient (one for SameDiff). */
     public List<ParamSpec> params() {
-        return params;
+        return params.params();
     }
 
     /** Gradient elements covered. */
     public long paramLength() {
-        long n = 0;
-        for (ParamSpec p : params) {
-            n += p.length();
-        }
-        return n;
+        return params.length();
     }
 
     /** The state values, rank 1 (null when none are stored in the array the source provided). */
@@ -171,6 +167,6 @@ public final class UpdaterState {
 
     /** Describes the parameters for messages. */
     public String describe() {
-        return isSameDiff() ? "SameDiff variable " + Arrays.toString(variableShape) : new ParamLayout(params).describe();
+        return isSameDiff() ? "SameDiff variable " + Arrays.toString(variableShape) : params.describe();
     }
 }

@@ -57,16 +57,7 @@ class BlockMomentsTest {
 
     /** Block id of every element of the concatenated parameters (independent of the code under test). */
     static int[] blockIds() {
-        List<Integer> all = new ArrayList<>();
-        int offset = 0;
-        for (ParamSpec p : specs()) {
-            int[] ids = ReferencePartition.blockIds(p);
-            for (int id : ids) {
-                all.add(offset + id);
-            }
-            offset += ReferencePartition.numBlocks(ids);
-        }
-        return all.stream().mapToInt(Integer::intValue).toArray();
+        return ReferencePartition.blockIds(specs());
     }
 
     static double[] random(long seed, int n, DataType type) {
