@@ -15,6 +15,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -183,6 +185,24 @@ public final class Muon implements LayoutAware {
     public Muon withLayout(ParamLayout newLayout) {
         return new Muon(learningRate, learningRateSchedule, momentum, nesterov, nsSteps, weightDecay, scaling,
                 auxiliary, auxiliaryWeightDecay, includeOutputLayer, newLayout);
+    }
+
+    /**
+     * The shapes {@code [rows, cols]} of the matrices this stamped configuration orthogonalises (in layout order;
+     * empty without a layout): what Newton-Schulz costs per step, {@code NewtonSchulz.flops(rows, cols, nsSteps)}
+     * each.
+     */
+    public List<long[]> orthogonalizedShapes() {
+        List<long[]> shapes = new ArrayList<>();
+        if (layout != null) {
+            for (ParamSpec p : layout.params()) {
+                MuonPartition.MuonMatrix mm = matrixOf(p);
+                if (mm != null) {
+                    shapes.add(new long[] {mm.rows(), mm.cols()});
+                }
+            }
+        }
+        return shapes;
     }
 
     /** The Muon matrix of a parameter, or null when the auxiliary updater handles it. */
