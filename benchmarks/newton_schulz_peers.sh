@@ -15,7 +15,10 @@ REPS=${2:-9}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/target/benchmarks/peers"
 PYTHON=${PYTHON:-/usr/bin/python3}
-"$PYTHON" -c "import torch" || { echo "needs python3-torch: apt-get install -y python3-torch libopenblas0-pthread"; exit 2; }
+if ! "$PYTHON" -c "import torch"; then
+  echo "needs python3-torch: apt-get install -y python3-torch libopenblas0-pthread" >&2
+  exit 2
+fi
 cd "$ROOT"
 mvn -B -q -o -pl examples -am -DskipTests compile
 csvs=()
@@ -24,8 +27,8 @@ for r in $(seq "$ROUNDS"); do
   mvn -B -q -o -pl examples -am exec:java -Dexec.args="bench-ns --reps $REPS --out $dir"
   csvs+=("$dir/newton-schulz.csv")
   # torch right after each bench-ns round (A B A B ...), so that drift in the machine's load hits both alike
-  "$PYTHON" "$ROOT/benchmarks/newton_schulz_torch.py" --reps "$REPS" --torch-csv "$dir/torch.csv" "$dir/newton-schulz.csv" \
-      > "$dir/torch.txt"
+  "$PYTHON" "$ROOT/benchmarks/newton_schulz_torch.py" --reps "$REPS" --torch-csv "$dir/torch.csv" \
+      "$dir/newton-schulz.csv" > "$dir/torch.txt"
 done
 "$PYTHON" - "$OUT/newton-schulz-torch.csv" "${csvs[@]}" <<'PY'
 import csv, statistics, sys
@@ -37,7 +40,8 @@ for path in runs:
             ours.setdefault(row["shape"], []).append(float(row["ours_ms"]))
             ref.setdefault(row["shape"], []).append(float(row["torch_ms"]))
 print(open(runs[0].replace("newton-schulz.csv", "torch.txt")).readline().strip())
-print(f"\n{'shape':<12} {'ours ms':>10} {'torch ms':>10} {'ours / torch speed':>19}   (medians over {len(runs)} rounds)")
+print(f"\n{'shape':<12} {'ours ms':>10} {'torch ms':>10} {'ours / torch speed':>19}"
+      f"   (medians over {len(runs)} rounds)")
 with open(out, "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["shape", "ours_ms", "torch_ms", "speedup_vs_torch"])

@@ -126,7 +126,8 @@ public final class UpdaterState {
      * shape of {@code main}, the map's main array (whose values become {@link #values()}).
      */
     public static UpdaterState restored(ParamLayout layout, INDArray main, boolean initialize) {
-        List<ParamSpec> params = layout != null ? layout.params() : List.of(sameDiffParam(main.shape(), main.ordering()));
+        List<ParamSpec> params = layout != null ? layout.params()
+                : List.of(sameDiffParam(main.shape(), main.ordering()));
         return new UpdaterState(params, flat(main, initialize), layout != null ? null : main.shape(), main.ordering());
     }
 

@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link Level1} against plain Java on seeded vectors, on each of its paths: BLAS (contiguous float and double,
- * also a slice that starts inside a longer array), the ND4J fallback for strided views (every other element of a longer array) and for half precision. The class
- * promises that results never depend on the path, so every case is also compared with the same values on the BLAS
- * path. Tolerances are relative, a few units in the last place of the data type (half: 2e-3; float: 1e-6;
- * double: 1e-14).
+ * {@link Level1} against plain Java on seeded vectors, on each of its paths: BLAS (contiguous float and double, also
+ * a slice that starts inside a longer array), the ND4J fallback for strided views (every other element of a longer
+ * array) and for half precision. The class promises that results never depend on the path, so every case is also
+ * compared with the same values on the BLAS path. Tolerances are relative, a few units in the last place of the
+ * data type (half: 2e-3; float: 1e-6; double: 1e-14).
  */
 class Level1Test {
     private static final int N = 37;

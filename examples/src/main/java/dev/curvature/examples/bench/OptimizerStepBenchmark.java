@@ -238,14 +238,16 @@ public final class OptimizerStepBenchmark {
             boolean floor = !Double.isNaN(r.gemmFloorMicros());
             System.out.printf("%-26s %-12s %10d %12d %12.1f %10.1f %10.1f %8.3f %12s %8s%n", r.network(), r.optimizer(),
                     r.params(), r.stateBytes(), r.medianMicros(), r.p10Micros(), r.p90Micros(), r.ratioToAdam(),
-                    floor ? String.format("%.1f", r.gemmFloorMicros()) : "", floor ? String.format("%.3f", r.xFloor()) : "");
+                    floor ? String.format("%.1f", r.gemmFloorMicros()) : "",
+                    floor ? String.format("%.3f", r.xFloor()) : "");
         }
     }
 
     static void write(Path file, List<Result> results) throws IOException {
         Files.createDirectories(file.getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam,gemm_floor_us,x_floor");
+            w.println("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam,gemm_floor_us,"
+                    + "x_floor");
             for (Result r : results) {
                 boolean floor = !Double.isNaN(r.gemmFloorMicros());
                 w.printf("%s,%s,%d,%d,%.2f,%.2f,%.2f,%.4f,%s,%s%n", r.network(), r.optimizer(), r.params(),
