@@ -53,14 +53,6 @@ class AdamMiniConvChannelTest {
         return ids;
     }
 
-    static int[] perElement(int n) {
-        int[] ids = new int[n];
-        for (int e = 0; e < n; e++) {
-            ids[e] = e;
-        }
-        return ids;
-    }
-
     @Test
     void convolutionUpdatesFollowOnePerOutputChannelReference() {
         MultiLayerNetwork net = new MultiLayerNetwork(compareCnn());
@@ -74,7 +66,7 @@ class AdamMiniConvChannelTest {
             if (weight) {
                 assertEquals(4, spec.shape().length, spec.toString());
             }
-            int[] ids = weight ? channelOf(spec.shape()) : perElement((int) spec.length());
+            int[] ids = weight ? channelOf(spec.shape()) : AdamMiniUpdaterTest.identity((int) spec.length());
             return new Expectation(weight ? ParamRole.CONV_WEIGHT : ParamRole.BIAS,
                     new ReferenceAdamMini(LR, 0.9, 0.999, 1e-8, ids)::update, 0.0);
         });
