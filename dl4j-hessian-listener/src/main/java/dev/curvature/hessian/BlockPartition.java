@@ -1,7 +1,7 @@
 package dev.curvature.hessian;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import dev.curvature.optimizers.layout.ParamSpec;
 
 import java.util.Arrays;

@@ -1,6 +1,8 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.Checks;
+import dev.curvature.optimizers.internal.UpdaterState;
 import dev.curvature.optimizers.layout.LayoutAware;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;
@@ -146,7 +148,8 @@ public final class AdamMini implements LayoutAware {
         if (layout == null) {
             return numParams;
         }
-        return numParams + AdamMiniUpdater.blocksForLength(layout, numParams);
+        return UpdaterState.stateSizeForLength("AdamMini", layout, numParams,
+                p -> p.length() + AdamMiniPartition.blocks(p).numBlocks());
     }
 
     @Override

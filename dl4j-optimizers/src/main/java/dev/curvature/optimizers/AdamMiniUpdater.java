@@ -1,38 +1,38 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.BlockMoments;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.Level1;
+import dev.curvature.optimizers.internal.Moments;
+import dev.curvature.optimizers.internal.UpdaterState;
+import dev.curvature.optimizers.internal.Views;
 import dev.curvature.optimizers.layout.ParamLayout;
-import dev.curvature.optimizers.layout.ParamRole;
-import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * State and step of {@link AdamMini}. State layout inside DL4J's flat updater-state slice:
  * {@code [M (N values, aligned with the gradient) | v (one per block) | padding]}, where padding appears only when
  * two stamped parameters of equal length have different block counts (DL4J sizes state per parameter length).
- * {@code M} stores the first moment scaled as {@code m / (1 - beta1)}, so that its update is one fused op
- * ({@code M <- beta1 M + g}); the factor {@code 1 - beta1} is applied with the step size. The update equals the
+ * {@code M} stores the first moment scaled as {@code m / (1 - beta1)}, so that its update is
+ * {@code M <- beta1 M + g}; the factor {@code 1 - beta1} is applied with the step size. The update equals the
  * reference formula exactly (up to rounding).
  *
  * <p>Two ways to learn the partition: a stamped configuration ({@link Layouts#attach}, DL4J networks), or the
- * gradient shape that SameDiff passes to {@link #setStateViewArray}. In SameDiff the partition follows the
- * variable's rank: rank 1 one block per element, rank 2 {@code [nIn, nOut]} one block per column (output neuron),
- * higher ranks one block per index of the last dimension (output channels of SameDiff's default
- * {@code [kH, kW, iC, oC]} convolution weights); {@code v} is then held by this updater and saved by SameDiff
- * through {@link #getState()}.
+ * gradient shape that SameDiff passes to {@link #setStateViewArray}, whose role follows the one SameDiff rule of
+ * both optimizers (at least two dimensions larger than 1: one block per index of the last dimension, i.e. per
+ * column of {@code [nIn, nOut]} or per output channel of SameDiff's default {@code [kH, kW, iC, oC]} convolution
+ * weights; otherwise one block per element). In SameDiff {@code v} is held by this updater and saved by SameDiff
+ * through {@link #getState()}. {@link UpdaterState} resolves where the state comes from.
+ *
+ * <p>Cost per step: a fixed number of ND4J ops per run of equally blocked parameters (see {@link BlockMoments}),
+ * built once for DL4J's gradient view, plus a few BLAS level-1 calls on the per-block values.
  *
  * <p>Non-finite gradients: the step checks the block sums of squares first and throws
  * {@link IllegalStateException} (naming the parameters and iteration) before touching {@code m} or {@code v}, so
@@ -45,15 +45,19 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
     public static final String V_STATE = "V";
 
     private final AdamMini config;
-    private BlockedLayout blocks;
+    private UpdaterState state;
+    private BlockMoments blocks;
+    /** First moment, stored as {@code m / (1 - beta1)}; one value per gradient element. */
     private INDArray m;
+    /** Second moment, one value per block. */
     private INDArray v;
-    private INDArray blockWeights;
-    private INDArray scratch;
-    private INDArray[] mViews;
-    private INDArray[] scratchViews;
-    private long[] gradientShape;
-    private char gradientOrder = 'c';
+    /** Per block: the sums of squares of the gradient, then the factors of the update (scratch). */
+    private INDArray perBlock;
+    private BlockMoments.InverseRoot factors;
+    /** The gradient the prepared ops read and write; DL4J passes views of the same memory at every step. */
+    private INDArray preparedFor;
+    private BlockMoments.Ops squareSums;
+    private BlockMoments.Ops scale;
 
     public AdamMiniUpdater(AdamMini config) {
         this.config = config;
@@ -62,31 +66,6 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
     @Override
     public AdamMini getConfig() {
         return config;
-    }
-
-    /** Blocks reserved in the state for a stamped parameter of this length (see class comment on padding). */
-    static long blocksForLength(ParamLayout layout, long numParams) {
-        long best = -1;
-        for (ParamSpec p : layout.params()) {
-            if (p.length() == numParams) {
-                best = Math.max(best, AdamMiniPartition.blocks(p).numBlocks());
-            }
-        }
-        if (best < 0) {
-            throw new IllegalStateException("AdamMini was stamped for " + layout.describe()
-                    + " but DL4J asks for the state of a parameter of length " + numParams
-                    + ": the network no longer matches its stamp; call Layouts.attach(net) again");
-        }
-        return best;
-    }
-
-    /** Total state length DL4J allocates for a stamped layout. */
-    static long stateLength(ParamLayout layout) {
-        long n = 0;
-        for (ParamSpec p : layout.params()) {
-            n += p.length() + blocksForLength(layout, p.length());
-        }
-        return n;
     }
 
     /** Called by {@link AdamMini#instantiate(INDArray, boolean)} with DL4J's flat state slice. */
@@ -99,18 +78,7 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
             }
             return;
         }
-        long expected = stateLength(layout);
-        if (view == null || view.length() != expected) {
-            throw new IllegalStateException("AdamMini stamped for " + layout.describe() + " expects " + expected
-                    + " state values, DL4J gave " + (view == null ? 0 : view.length())
-                    + ": the parameters of one layer sharing this updater are not contiguous in DL4J's layout, or the "
-                    + "network changed since Layouts.attach");
-        }
-        INDArray flat = BlockMoments.reshapeView(view, view.ordering(), view.length());
-        BlockedLayout blocked = BlockedLayout.adamMini(layout);
-        long n = blocked.length();
-        setUp(blocked, flat.get(NDArrayIndex.interval(0, n)), flat.get(NDArrayIndex.interval(n, n + blocked.numBlocks())),
-                initialize);
+        bind(UpdaterState.network("AdamMini", config, layout, view, initialize), null);
     }
 
     @Override
@@ -119,22 +87,18 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
             attachState(viewArray, initialize);
             return;
         }
-        // SameDiff: one variable, real shape.
         requireNoWeightDecayWithoutLayout();
-        BlockedLayout layout = sameDiffLayout(gradientShape, gradientOrder);
-        INDArray flat = BlockMoments.reshapeView(viewArray, viewArray.ordering(), viewArray.length());
-        if (flat.length() != layout.length()) {
-            throw new IllegalStateException("AdamMini without a stamp keeps m in the state array: expected "
-                    + layout.length() + " values for a gradient of shape " + Arrays.toString(gradientShape)
-                    + ", got " + flat.length());
-        }
         if (!initialize) {
             throw new IllegalStateException("AdamMini in SameDiff restores v through instantiate(Map) / setState, "
                     + "not through an existing state view");
         }
-        this.gradientShape = gradientShape.clone();
-        this.gradientOrder = gradientOrder;
-        setUp(layout, flat, ownArray(flat, layout.numBlocks()), true);
+        long length = 1;
+        for (long d : gradientShape) {
+            length *= d;
+        }
+        UpdaterState sameDiff = UpdaterState.sameDiff("AdamMini (m only, v is held by the updater)", gradientShape,
+                gradientOrder, viewArray, config.stateSize(length), true);
+        bind(sameDiff, ownArray(sameDiff, BlockedLayout.adamMini(new ParamLayout(sameDiff.params())).numBlocks()));
     }
 
     @Override
@@ -145,32 +109,24 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
             throw new IllegalStateException("AdamMini state needs keys " + M_STATE + " and " + V_STATE + ", got "
                     + stateMap.keySet());
         }
-        BlockedLayout layout;
-        if (config.getLayout() != null) {
-            layout = BlockedLayout.adamMini(config.getLayout());
-        } else {
+        if (config.getLayout() == null) {
             requireNoWeightDecayWithoutLayout();
-            layout = sameDiffLayout(mState.shape(), mState.ordering());
-            gradientShape = mState.shape();
-            gradientOrder = mState.ordering();
         }
-        INDArray mFlat = BlockMoments.reshapeView(mState, mState.ordering(), mState.length());
-        INDArray vFlat = BlockMoments.reshapeView(vState, vState.ordering(), vState.length());
-        if (mFlat.length() != layout.length() || vFlat.length() != layout.numBlocks()) {
-            throw new IllegalStateException("AdamMini state sizes m=" + mFlat.length() + ", v=" + vFlat.length()
-                    + " do not match the partition (" + layout.length() + " values, " + layout.numBlocks() + " blocks)");
+        INDArray vFlat = Views.flat(vState);
+        if (initialize) {
+            vFlat.assign(0);
         }
-        setUp(layout, mFlat, vFlat, initialize);
+        bind(UpdaterState.restored(config.getLayout(), mState, initialize), vFlat);
     }
 
     @Override
     public Map<String, INDArray> getState() {
-        Map<String, INDArray> state = new HashMap<>();
+        Map<String, INDArray> map = new HashMap<>();
         if (m != null) {
-            state.put(M_STATE, gradientShape != null ? m.reshape(gradientOrder, gradientShape) : m);
-            state.put(V_STATE, v);
+            map.put(M_STATE, state.asVariable(m));
+            map.put(V_STATE, v);
         }
-        return state;
+        return map;
     }
 
     private void requireNoWeightDecayWithoutLayout() {
@@ -181,35 +137,50 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         }
     }
 
-    private static BlockedLayout sameDiffLayout(long[] shape, char order) {
-        ParamRole role = shape.length <= 1 || (shape.length == 2 && (shape[0] == 1 || shape[1] == 1))
-                ? ParamRole.BIAS : ParamRole.DENSE_WEIGHT;
-        ParamSpec spec = new ParamSpec("samediff", "variable", role, shape.length == 0 ? new long[] {1} : shape,
-                order, false);
-        return new BlockedLayout(List.of(AdamMiniPartition.blocks(spec)));
-    }
-
-    private static INDArray ownArray(INDArray like, long length) {
+    private static INDArray ownArray(UpdaterState state, long length) {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return Nd4j.zeros(like.dataType(), length);
+            return Nd4j.zeros(state.values().dataType(), length);
         }
     }
 
-    private void setUp(BlockedLayout layout, INDArray mFlat, INDArray vFlat, boolean initialize) {
-        this.blocks = layout;
-        this.m = mFlat;
-        this.v = vFlat;
-        if (initialize) {
-            m.assign(0);
-            v.assign(0);
+    /**
+     * Takes {@code m} from the start of the state values and {@code v} from right after it, or from
+     * {@code separateV} (SameDiff holds {@code m} only).
+     */
+    private void bind(UpdaterState source, INDArray separateV) {
+        BlockedLayout layout = BlockedLayout.adamMini(new ParamLayout(source.params()));
+        long n = layout.length();
+        long b = layout.numBlocks();
+        INDArray values = source.values();
+        long vAvailable = separateV != null ? separateV.length() : values.length() - n;
+        if (values.length() < n || vAvailable < b || separateV != null && separateV.length() != b) {
+            throw new IllegalStateException("AdamMini state sizes m=" + Math.min(values.length(), n) + ", v="
+                    + vAvailable + " do not match the partition (" + n + " values, " + b + " blocks)");
         }
+        this.state = source;
+        this.blocks = new BlockMoments(layout);
+        this.m = values.get(NDArrayIndex.interval(0, n));
+        this.v = separateV != null ? separateV : values.get(NDArrayIndex.interval(n, n + b));
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            blockWeights = Nd4j.createUninitialized(m.dataType(), layout.numBlocks());
-            scratch = Nd4j.createUninitialized(m.dataType(), layout.numBlocks());
+            this.perBlock = Nd4j.createUninitialized(m.dataType(), b);
         }
-        BlockMoments.inverseBlockSizes(layout, 1.0 - config.getBeta2(), blockWeights);
-        mViews = BlockMoments.valueViews(m, layout);
-        scratchViews = BlockMoments.blockViews(scratch, layout);
+        this.factors = new BlockMoments.InverseRoot(v, perBlock);
+        this.preparedFor = null;
+    }
+
+    /** The ND4J ops of a step over {@code gradient}, built once per gradient memory. */
+    private INDArray prepare(INDArray gradient) {
+        INDArray g = Views.flat(gradient);
+        if (g.length() != m.length()) {
+            throw new IllegalStateException("AdamMini expected a gradient of " + m.length() + " values ("
+                    + state.describe() + "), got " + g.length());
+        }
+        if (!Views.sameMemory(g, preparedFor)) {
+            squareSums = blocks.squareSums(g, perBlock);
+            scale = blocks.scale(m, perBlock, g);
+            preparedFor = g;
+        }
+        return g;
     }
 
     @Override
@@ -217,52 +188,37 @@ public final class AdamMiniUpdater implements GradientUpdater<AdamMini> {
         if (blocks == null) {
             throw new IllegalStateException("AdamMini has no parameter layout. " + Layouts.MISSING_LAYOUT_HINT);
         }
-        INDArray g = BlockMoments.reshapeView(gradient, gradient.ordering(), gradient.length());
-        if (g.length() != blocks.length()) {
-            throw new IllegalStateException("AdamMini expected a gradient of " + blocks.length() + " values ("
-                    + describe() + "), got " + g.length());
-        }
+        INDArray g = prepare(gradient);
         double beta1 = config.getBeta1();
         double beta2 = config.getBeta2();
         double lr = config.getLearningRate(iteration, epoch);
         int t = iteration + 1;
 
-        INDArray[] gViews = BlockMoments.valueViews(g, blocks);
-        BlockMoments.blockSquareSums(gViews, blocks, scratchViews);
-        // Checked before any state changes: NaN and infinities in g propagate into the block sums.
-        double total = scratch.sumNumber().doubleValue();
+        squareSums.run();                                  // s_b = sum over block b of g^2
+        double total = Level1.asum(perBlock);              // NaN and infinities in g reach the sums; check first
         if (!Double.isFinite(total)) {
             throw new IllegalStateException("AdamMini: non-finite gradient (sum of squares " + total + ") in "
-                    + describe() + " at iteration " + iteration + "; optimizer state left unchanged");
+                    + state.describe() + " at iteration " + iteration + "; optimizer state left unchanged");
         }
-        // v_b <- beta2 v_b + (1 - beta2) mean_b(g^2)
-        scratch.muli(blockWeights);
-        Nd4j.exec(new Axpy(v, scratch, v, beta2));
-        // stored M = m / (1 - beta1): the moment update is one fused op, M <- beta1 M + g
-        Nd4j.exec(new Axpy(m, g, m, beta1));
-        // factor_b = lr (1 - beta1) / (1 - beta1^t) / (sqrt(v_b) / c + eps) with c = sqrt(1 - beta2^t)
-        //          = lr (1 - beta1) c / (1 - beta1^t) / (sqrt(v_b) + eps c);   update = M * factor_b
-        double c = Math.sqrt(1.0 - Math.pow(beta2, t));
-        Nd4j.exec(new Sqrt(v, scratch));
-        scratch.addi(config.getEpsilon() * c);
-        scratch.rdivi(lr * (1.0 - beta1) * c / (1.0 - Math.pow(beta1, t)));
-        BlockMoments.scaleByBlock(mViews, scratchViews, gViews);
+        Level1.scal(beta2, v);                             // v_b <- beta2 v_b + (1 - beta2) s_b / |b|
+        blocks.addBlockMeans(perBlock, 1.0 - beta2, v);
+        Moments.accumulate(beta1, g, m);                   // M <- beta1 M + g, with M = m / (1 - beta1)
+        // update = lr m_hat / (sqrt(v_hat) + eps) = M f_b, with c = sqrt(1 - beta2^t) and
+        // f_b = lr (1 - beta1) c / (1 - beta1^t) / (sqrt(v_b) + eps c)
+        double c = Math.sqrt(Moments.biasCorrection(beta2, t));
+        factors.apply(config.getEpsilon() * c, lr * (1.0 - beta1) * c / Moments.biasCorrection(beta1, t));
+        scale.run();                                       // g <- M f_b
     }
 
     /**
-     * Elements this updater holds outside DL4J's state array: per block, the weight {@code (1 - beta2) / blockSize}
-     * and a scratch value (no allocation per step); in SameDiff also {@code v}. Counted by the memory tests and benchmarks.
+     * Elements this updater holds outside DL4J's state array: one scratch value per block and two scalars (no
+     * allocation per step); in SameDiff also {@code v}. Counted by the memory tests and benchmarks.
      */
     public long ownedElements() {
-        long n = blockWeights == null ? 0 : blockWeights.length() + scratch.length();
-        if (gradientShape != null && v != null) {
+        long n = perBlock == null ? 0 : perBlock.length() + factors.ownedElements();
+        if (state != null && state.isSameDiff() && v != null) {
             n += v.length();
         }
         return n;
-    }
-
-    private String describe() {
-        ParamLayout layout = config.getLayout();
-        return layout != null ? layout.describe() : "SameDiff variable " + Arrays.toString(gradientShape);
     }
 }

@@ -1,6 +1,5 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.LayerRoles;
 import dev.curvature.optimizers.layout.LayoutAware;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;

@@ -1,7 +1,9 @@
 package dev.curvature.optimizers;
 
+import dev.curvature.optimizers.internal.Checks;
+import dev.curvature.optimizers.internal.MuonPartition;
+import dev.curvature.optimizers.internal.UpdaterState;
 import dev.curvature.optimizers.layout.LayoutAware;
-import dev.curvature.optimizers.layout.MuonPartition;
 import dev.curvature.optimizers.layout.ParamLayout;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,6 +15,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,8 +43,9 @@ import java.util.Objects;
  *
  * <p>Like {@link AdamMini} it needs the parameter layout: call {@link Layouts#attach} on the network after
  * {@code init()}; an un-stamped Muon fails at the first step instead of silently degrading to momentum SGD.
- * In SameDiff, variables of rank 2 and more are orthogonalised as {@code [prod(all but last), last]}, vectors go
- * to the auxiliary updater.
+ * In SameDiff, variables with at least two dimensions larger than 1 are orthogonalised as
+ * {@code [prod(all but last), last]}; the others (vectors, {@code [1, C]} biases) go to the auxiliary updater, the
+ * same rule by which {@link AdamMini} gives them one block per element.
  */
 public final class Muon implements LayoutAware {
     public static final double DEFAULT_LEARNING_RATE = 0.02;
@@ -182,8 +187,26 @@ public final class Muon implements LayoutAware {
                 auxiliary, auxiliaryWeightDecay, includeOutputLayer, newLayout);
     }
 
+    /**
+     * The shapes {@code [rows, cols]} of the matrices this stamped configuration orthogonalises (in layout order;
+     * empty without a layout): what Newton-Schulz costs per step, {@code NewtonSchulz.flops(rows, cols, nsSteps)}
+     * each.
+     */
+    public List<long[]> orthogonalizedShapes() {
+        List<long[]> shapes = new ArrayList<>();
+        if (layout != null) {
+            for (ParamSpec p : layout.params()) {
+                MuonPartition.MuonMatrix mm = matrixOf(p);
+                if (mm != null) {
+                    shapes.add(new long[] {mm.rows(), mm.cols()});
+                }
+            }
+        }
+        return shapes;
+    }
+
     /** The Muon matrix of a parameter, or null when the auxiliary updater handles it. */
-    public MuonPartition.MuonMatrix matrixOf(ParamSpec spec) {
+    MuonPartition.MuonMatrix matrixOf(ParamSpec spec) {
         return MuonPartition.matrix(spec, includeOutputLayer);
     }
 
@@ -218,18 +241,7 @@ public final class Muon implements LayoutAware {
         if (layout == null) {
             return Math.max(numParams, auxiliary.stateSize(numParams));
         }
-        long best = -1;
-        for (ParamSpec p : layout.params()) {
-            if (p.length() == numParams) {
-                best = Math.max(best, stateFor(p));
-            }
-        }
-        if (best < 0) {
-            throw new IllegalStateException("Muon was stamped for " + layout.describe()
-                    + " but DL4J asks for the state of a parameter of length " + numParams
-                    + ": the network no longer matches its stamp; call Layouts.attach(net) again");
-        }
-        return best;
+        return UpdaterState.stateSizeForLength("Muon", layout, numParams, this::stateFor);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package dev.curvature.optimizers;
 
-import dev.curvature.optimizers.layout.MuonPartition.MuonMatrix;
+import dev.curvature.optimizers.internal.Level1;
+import dev.curvature.optimizers.internal.Moments;
+import dev.curvature.optimizers.internal.MuonPartition.MuonMatrix;
+import dev.curvature.optimizers.internal.UpdaterState;
+import dev.curvature.optimizers.internal.Views;
 import dev.curvature.optimizers.layout.ParamLayout;
-import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,9 +20,10 @@ import java.util.Map;
 /**
  * State and step of {@link Muon}. The state slice holds, per parameter in DL4J's order, a slot of
  * {@code Muon.stateSize(length)} values: the momentum buffer of a Muon matrix, or the auxiliary updater's state.
- * The buffer is stored as {@code buf / (1 - momentum)} so its update is one fused op ({@code B <- mu B + g});
- * Newton-Schulz is scale invariant, and the factor is folded exactly into its normaliser
- * ({@code ||u||_F + 1e-7 = (1 - mu)(||u'||_F + 1e-7 / (1 - mu))}).
+ * The buffer is stored as {@code buf / (1 - momentum)} so its update is {@code B <- mu B + g}
+ * ({@link Moments#accumulate}); Newton-Schulz is scale invariant, and the factor is folded exactly into its
+ * normaliser ({@code ||u||_F + 1e-7 = (1 - mu)(||u'||_F + 1e-7 / (1 - mu))}). {@link UpdaterState} resolves where
+ * the state comes from (stamped network, SameDiff variable, restored state map).
  *
  * <p>A non-finite gradient of a Muon matrix fails the step before its state changes.
  */
@@ -31,10 +34,12 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
     public static final String AUX_PREFIX = "aux:";
 
     private final Muon config;
+    private UpdaterState state;
     private List<Slot> slots;
-    private long length;
-    private long[] gradientShape;
-    private char gradientOrder = 'c';
+    /** The gradient the slot views below were taken from; DL4J passes views of the same memory at every step. */
+    private INDArray preparedFor;
+    private INDArray[] gradientSlices;
+    private INDArray[] gradientMatrices;
 
     /**
      * One parameter: either a Muon matrix with its buffer (as the matrix and as the flat slice it views, in the
@@ -42,9 +47,9 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
      */
     private record Slot(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer, INDArray flatBuffer,
                         GradientUpdater<?> aux) {
-        static Slot muon(ParamSpec spec, long offset, MuonMatrix matrix, INDArray buffer) {
-            return new Slot(spec, offset, matrix, buffer,
-                    BlockMoments.reshapeView(buffer, matrix.order(), buffer.length()), null);
+        static Slot muon(ParamSpec spec, long offset, MuonMatrix matrix, INDArray flatBuffer) {
+            return new Slot(spec, offset, matrix, Views.reshape(flatBuffer, matrix.order(), matrix.rows(),
+                    matrix.cols()), flatBuffer, null);
         }
 
         static Slot auxiliary(ParamSpec spec, long offset, GradientUpdater<?> aux) {
@@ -67,44 +72,7 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
         if (layout == null) {
             return; // network without a stamp (fails at the first step), or SameDiff (shape comes next)
         }
-        long expected = 0;
-        for (ParamSpec p : layout.params()) {
-            expected += config.stateSize(p.length());
-        }
-        long got = view == null ? 0 : view.length();
-        if (got != expected) {
-            throw new IllegalStateException("Muon stamped for " + layout.describe() + " expects " + expected
-                    + " state values, DL4J gave " + got + ": the parameters of one layer sharing this updater are "
-                    + "not contiguous in DL4J's layout, or the network changed since Layouts.attach");
-        }
-        build(layout.params(), view == null ? null : BlockMoments.reshapeView(view, view.ordering(), view.length()),
-                initialize);
-    }
-
-    private void build(List<ParamSpec> specs, INDArray flatState, boolean initialize) {
-        List<Slot> list = new ArrayList<>();
-        long paramOffset = 0;
-        long stateOffset = 0;
-        for (ParamSpec spec : specs) {
-            long slotSize = config.stateSize(spec.length()); // DL4J allocates by length; unused tail is padding
-            long used = config.stateFor(spec);
-            INDArray state = used == 0 ? null : flatState.get(NDArrayIndex.interval(stateOffset, stateOffset + used));
-            MuonMatrix matrix = config.matrixOf(spec);
-            if (matrix != null) {
-                INDArray buffer = BlockMoments.reshapeView(state, matrix.order(), matrix.rows(), matrix.cols());
-                if (initialize) {
-                    buffer.assign(0);
-                }
-                list.add(Slot.muon(spec, paramOffset, matrix, buffer));
-            } else {
-                IUpdater aux = config.auxiliaryFor(spec);
-                list.add(Slot.auxiliary(spec, paramOffset, aux.instantiate(state, initialize)));
-            }
-            paramOffset += spec.length();
-            stateOffset += slotSize;
-        }
-        this.slots = list;
-        this.length = paramOffset;
+        bind(UpdaterState.network("Muon", config, layout, view, initialize), initialize);
     }
 
     @Override
@@ -113,21 +81,31 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
             attachState(viewArray, initialize);
             return;
         }
-        // SameDiff: one variable with its real shape
-        ParamSpec spec = sameDiffSpec(shape, order);
-        this.gradientShape = shape.clone();
-        this.gradientOrder = order;
-        build(List.of(spec), BlockMoments.reshapeView(viewArray, viewArray.ordering(), viewArray.length()),
-                initialize);
+        long length = 1;
+        for (long d : shape) {
+            length *= d;
+        }
+        bind(UpdaterState.sameDiff("Muon", shape, order, viewArray, config.stateSize(length), initialize), initialize);
     }
 
-    private static ParamSpec sameDiffSpec(long[] shape, char order) {
-        int nonUnit = 0;
-        for (long d : shape) {
-            nonUnit += d > 1 ? 1 : 0;
+    /** Carves the state values into one slot per parameter, each {@code Muon.stateSize(length)} long. */
+    private void bind(UpdaterState source, boolean initialize) {
+        List<Slot> list = new ArrayList<>();
+        long paramOffset = 0;
+        long stateOffset = 0;
+        for (ParamSpec spec : source.params()) {
+            long used = config.stateFor(spec);
+            INDArray slot = used == 0 ? null
+                    : source.values().get(NDArrayIndex.interval(stateOffset, stateOffset + used));
+            MuonMatrix matrix = config.matrixOf(spec);
+            list.add(matrix != null ? Slot.muon(spec, paramOffset, matrix, slot)
+                    : Slot.auxiliary(spec, paramOffset, config.auxiliaryFor(spec).instantiate(slot, initialize)));
+            paramOffset += spec.length();
+            stateOffset += config.stateSize(spec.length()); // DL4J allocates by length; an unused tail is padding
         }
-        ParamRole role = nonUnit >= 2 ? ParamRole.DENSE_WEIGHT : ParamRole.BIAS;
-        return new ParamSpec("samediff", "variable", role, shape.length == 0 ? new long[] {1} : shape, order, false);
+        this.state = source;
+        this.slots = list;
+        this.preparedFor = null;
     }
 
     @Override
@@ -137,20 +115,15 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
         }
         INDArray buffer = stateMap.get(MOMENTUM_STATE);
         if (buffer != null) {
-            ParamSpec spec = sameDiffSpec(buffer.shape(), buffer.ordering());
+            UpdaterState restored = UpdaterState.restored(null, buffer, initialize);
+            ParamSpec spec = restored.params().get(0);
             MuonMatrix matrix = config.matrixOf(spec);
             if (matrix == null) {
                 throw new IllegalStateException("Muon momentum state of shape " + Arrays.toString(buffer.shape())
                         + " is not a matrix");
             }
-            gradientShape = buffer.shape();
-            gradientOrder = buffer.ordering();
-            INDArray flat = BlockMoments.reshapeView(buffer, buffer.ordering(), buffer.length());
-            slots = List.of(Slot.muon(spec, 0, matrix, BlockMoments.reshapeView(flat, matrix.order(), matrix.rows(),
-                    matrix.cols())));
-            if (initialize) {
-                buffer.assign(0);
-            }
+            state = restored;
+            slots = List.of(Slot.muon(spec, 0, matrix, restored.values()));
         } else {
             Map<String, INDArray> aux = new HashMap<>();
             for (Map.Entry<String, INDArray> e : stateMap.entrySet()) {
@@ -159,29 +132,51 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
                 }
                 aux.put(e.getKey().substring(AUX_PREFIX.length()), e.getValue());
             }
-            INDArray any = aux.values().iterator().next();
-            ParamSpec spec = sameDiffSpec(any.shape(), any.ordering());
-            gradientShape = any.shape();
+            state = UpdaterState.restored(null, aux.values().iterator().next(), false);
+            ParamSpec spec = state.params().get(0);
             slots = List.of(Slot.auxiliary(spec, 0, config.auxiliaryFor(spec).instantiate(aux, initialize)));
         }
-        length = slots.get(0).spec().length();
+        preparedFor = null;
     }
 
     @Override
     public Map<String, INDArray> getState() {
-        Map<String, INDArray> state = new HashMap<>();
-        if (slots == null || slots.size() != 1 || gradientShape == null) {
-            return state; // networks persist the flat state array instead
+        Map<String, INDArray> map = new HashMap<>();
+        if (state == null || !state.isSameDiff()) {
+            return map; // networks persist the flat state array instead
         }
         Slot s = slots.get(0);
         if (s.matrix() != null) {
-            state.put(MOMENTUM_STATE, s.buffer().reshape(gradientOrder, gradientShape));
+            map.put(MOMENTUM_STATE, state.asVariable(s.flatBuffer()));
         } else {
             for (Map.Entry<String, INDArray> e : s.aux().getState().entrySet()) {
-                state.put(AUX_PREFIX + e.getKey(), e.getValue());
+                map.put(AUX_PREFIX + e.getKey(), e.getValue());
             }
         }
-        return state;
+        return map;
+    }
+
+    /** Each slot's slice of {@code gradient} (and its matrix view), taken once per gradient memory. */
+    private void prepare(INDArray gradient) {
+        INDArray g = Views.flat(gradient);
+        if (g.length() != state.paramLength()) {
+            throw new IllegalStateException("Muon expected a gradient of " + state.paramLength() + " values, got "
+                    + g.length());
+        }
+        if (Views.sameMemory(g, preparedFor)) {
+            return;
+        }
+        gradientSlices = new INDArray[slots.size()];
+        gradientMatrices = new INDArray[slots.size()];
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            gradientSlices[i] = g.get(NDArrayIndex.interval(s.offset(), s.offset() + s.spec().length()));
+            if (s.matrix() != null) {
+                MuonMatrix mm = s.matrix();
+                gradientMatrices[i] = Views.reshape(gradientSlices[i], mm.order(), mm.rows(), mm.cols());
+            }
+        }
+        preparedFor = g;
     }
 
     @Override
@@ -189,34 +184,29 @@ public final class MuonUpdater implements GradientUpdater<Muon> {
         if (slots == null) {
             throw new IllegalStateException("Muon has no parameter layout. " + Layouts.MISSING_LAYOUT_HINT);
         }
-        INDArray g = BlockMoments.reshapeView(gradient, gradient.ordering(), gradient.length());
-        if (g.length() != length) {
-            throw new IllegalStateException("Muon expected a gradient of " + length + " values, got " + g.length());
-        }
+        prepare(gradient);
         double lr = config.getLearningRate(iteration, epoch);
         double mu = config.getMomentum();
-        for (Slot s : slots) {
-            INDArray gs = g.get(NDArrayIndex.interval(s.offset(), s.offset() + s.spec().length()));
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            INDArray g = gradientSlices[i];
             if (s.matrix() == null) {
-                s.aux().applyUpdater(gs, iteration, epoch);
+                s.aux().applyUpdater(g, iteration, epoch);
                 continue;
             }
-            MuonMatrix mm = s.matrix();
-            INDArray gm = BlockMoments.reshapeView(gs, mm.order(), mm.rows(), mm.cols());
-            double norm = Level1.nrm2(gs);
-            if (!Double.isFinite(norm)) {
+            if (!Double.isFinite(Level1.nrm2(g))) {
                 throw new IllegalStateException("Muon: non-finite gradient in " + s.spec() + " at iteration "
                         + iteration + "; optimizer state left unchanged");
             }
-            Level1.scal(mu, s.flatBuffer());                                 // B <- mu B + g
-            Level1.axpy(1.0, gs, s.flatBuffer());
+            Moments.accumulate(mu, g, s.flatBuffer());                     // B <- mu B + g, with B = buf / (1 - mu)
             INDArray u = s.buffer();
             if (config.isNesterov()) {
-                Level1.axpy(mu, s.flatBuffer(), gs);                         // u' = g + mu B
-                u = gm;
+                Level1.axpy(mu, s.flatBuffer(), g);                       // u' = g + mu B = u / (1 - mu)
+                u = gradientMatrices[i];
             }
-            NewtonSchulz.orthogonalizeInto(u, config.getNsSteps(), NewtonSchulz.NORM_EPS / (1.0 - mu), gm);
-            Level1.scal(lr * scale(mm), gs);
+            NewtonSchulz.orthogonalizeInto(u, config.getNsSteps(), NewtonSchulz.NORM_EPS / (1.0 - mu),
+                    gradientMatrices[i]);
+            Level1.scal(lr * scale(s.matrix()), g);                      // update = lr s NS(u)
         }
     }
 

@@ -5,14 +5,27 @@ import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import dev.curvature.testing.ReferenceAdamMini;
 import dev.curvature.testing.ReferencePartition;
+import dev.curvature.testing.TestNetworks;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Adam-mini step on stamped layouts against the slow plain-Java reference ({@link ReferenceAdamMini} with the
  * partition of {@link ReferencePartition}), over several steps of seeded random gradients whose scale differs per
- * element, so that wrong block boundaries show.
+ * element, so that wrong block boundaries show: on a layout with every role, and on the updater blocks DL4J builds
+ * for real MLP, CNN, LSTM and self-attention networks. Tolerances: 1e-12 relative in double, 2e-5 in float.
  */
 class AdamMiniUpdaterTest {
     private static final int STEPS = 6;
@@ -63,12 +77,64 @@ class AdamMiniUpdaterTest {
         runAgainstReference(allShapes(), DataType.DOUBLE, 0.1, 1e-2, 1e-12, 7);
     }
 
+    /** The networks of the benchmark and of the other network tests: MLP, CNN, LSTM and self-attention. */
+    static MultiLayerConfiguration network(String kind, DataType type) {
+        NeuralNetConfiguration.Builder base = TestNetworks.base(type, 3)
+                .updater(AdamMini.builder().learningRate(0.01).beta1(0.8).beta2(0.95).build());
+        return switch (kind) {
+            case "MLP" -> TestNetworks.mlp(base);
+            case "CNN" -> TestNetworks.cnn(base, 32, 64);
+            case "LSTM" -> base.list()
+                    .layer(new LSTM.Builder().nIn(10).nOut(16).activation(Activation.TANH).build())
+                    .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.recurrent(10)).build();
+            case "ATTENTION" -> base.list()
+                    .layer(new SelfAttentionLayer.Builder().nIn(8).nOut(12).nHeads(3).projectInput(true).build())
+                    .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.recurrent(8)).build();
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    /**
+     * The updaters DL4J built for a real network, one per updater block, each stepped with seeded gradients of its
+     * block's length and compared with the reference for the layout stamped into it. This runs the step exactly as
+     * in training (DL4J's own state slices, merged blocks as DL4J formed them) at the tolerances of the unit tests.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"MLP,DOUBLE", "MLP,FLOAT", "CNN,DOUBLE", "CNN,FLOAT", "LSTM,DOUBLE", "LSTM,FLOAT",
+            "ATTENTION,DOUBLE", "ATTENTION,FLOAT"})
+    void matchesReferenceOnTheUpdaterBlocksOfRealNetworks(String kind, DataType type) {
+        double tol = type == DataType.DOUBLE ? 1e-12 : 2e-5;
+        MultiLayerNetwork net = new MultiLayerNetwork(network(kind, type));
+        net.init();
+        Layouts.attach(net);
+        List<UpdaterBlock> blocks = ((BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks();
+        assertTrue(blocks.size() >= 2, kind + ": one block per layer with parameters");
+        Random rnd = new Random(kind.hashCode());
+        for (UpdaterBlock block : blocks) {
+            GradientUpdater<?> updater = block.getGradientUpdater();
+            List<ParamSpec> specs = ((AdamMini) updater.getConfig()).getLayout().params();
+            int[] ids = ReferencePartition.blockIds(specs);
+            ReferenceAdamMini reference = new ReferenceAdamMini(0.01, 0.8, 0.95, 1e-8, ids);
+            for (int step = 0; step < 3; step++) {
+                double[] g = randomGradient(rnd, ids.length, type);
+                INDArray gradient = Nd4j.createFromArray(g).castTo(type).reshape(1, ids.length);
+                updater.applyUpdater(gradient, step, 0);
+                assertClose(reference.update(g, step), gradient, tol, tol * 1e-3,
+                        kind + " " + specs.get(0).layer() + " step " + step);
+            }
+        }
+    }
+
     /** Runs the ND4J updater and the reference side by side; returns nothing, asserts each step. */
     static void runAgainstReference(List<ParamSpec> specs, DataType type, double lr, double eps, double tol, long seed) {
         AdamMini config = AdamMini.builder().learningRate(lr).beta1(0.8).beta2(0.95).epsilon(eps).build()
                 .withLayout(new ParamLayout(specs));
         GradientUpdater<?> updater = instantiate(config, specs, type);
-        int[] ids = concatenatedBlockIds(specs);
+        int[] ids = ReferencePartition.blockIds(specs);
         ReferenceAdamMini reference = new ReferenceAdamMini(lr, 0.8, 0.95, eps, ids);
         Random rnd = new Random(seed);
         for (int step = 0; step < STEPS; step++) {
@@ -85,19 +151,6 @@ class AdamMiniUpdaterTest {
             stateLength += config.stateSize(p.length());
         }
         return config.instantiate(Nd4j.create(type, stateLength), true);
-    }
-
-    static int[] concatenatedBlockIds(List<ParamSpec> specs) {
-        List<Integer> all = new ArrayList<>();
-        int offset = 0;
-        for (ParamSpec p : specs) {
-            int[] ids = ReferencePartition.blockIds(p);
-            for (int id : ids) {
-                all.add(offset + id);
-            }
-            offset += ReferencePartition.numBlocks(ids);
-        }
-        return all.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Gaussian entries with per-element scales spanning three decades, rounded to {@code type}. */

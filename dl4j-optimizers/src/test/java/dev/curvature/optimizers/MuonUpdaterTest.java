@@ -18,6 +18,7 @@ import java.util.Random;
 
 import static dev.curvature.testing.Assertions2.assertClose;
 import static dev.curvature.testing.Assertions2.toDoubles;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,7 +77,7 @@ class MuonUpdaterTest {
         for (int step = 0; step < STEPS; step++) {
             double[] g = new double[rows * cols];
             for (int i = 0; i < g.length; i++) {
-                g[i] = rnd.nextGaussian() * (type == DataType.FLOAT ? 1 : 1);
+                g[i] = rnd.nextGaussian();
                 if (type == DataType.FLOAT) {
                     g[i] = (float) g[i];
                 }
@@ -126,6 +127,13 @@ class MuonUpdaterTest {
         // state: momentum for the hidden matrix, Adam's 2N for the output weights
         assertEquals(24, muon.withLayout(ParamLayout.of(hidden)).stateSize(24));
         assertEquals(48, muon.withLayout(ParamLayout.of(out)).stateSize(24));
+        // the matrices Newton-Schulz works on: the hidden weight, and a convolution as [nOut, nIn*kH*kW]
+        ParamSpec conv = new ParamSpec("c", "W", ParamRole.CONV_WEIGHT, new long[] {4, 3, 2, 2}, 'c', false);
+        List<long[]> shapes = muon.withLayout(ParamLayout.of(out, emb, hidden, conv)).orthogonalizedShapes();
+        assertEquals(2, shapes.size());
+        assertArrayEquals(new long[] {8, 3}, shapes.get(0));
+        assertArrayEquals(new long[] {4, 12}, shapes.get(1));
+        assertTrue(muon.orthogonalizedShapes().isEmpty(), "no layout, no matrices");
     }
 
     @Test

@@ -65,6 +65,50 @@ class NewtonSchulzTest {
         }
     }
 
+    /**
+     * Many steps of the convergent coefficients {@code (2, -1.5, 0.5)} (the check optax's Muon tests make) give an
+     * orthonormal result: {@code O^T O = I} for tall inputs, {@code O O^T = I} for wide and square ones, and
+     * {@code O = U V^T}. This exercises every orientation and storage order of the iteration, which the quintic
+     * default (fast, but its singular values stay in about [0.68, 1.21]) cannot show this sharply.
+     */
+    @ParameterizedTest(name = "{0}x{1} {2} '{3}'")
+    @CsvSource({"24,10,DOUBLE,c", "24,10,DOUBLE,f", "10,24,DOUBLE,c", "10,24,DOUBLE,f", "16,16,DOUBLE,c",
+            "16,16,DOUBLE,f", "24,10,FLOAT,f", "10,24,FLOAT,c", "16,16,FLOAT,f"})
+    void convergentCoefficientsGiveAnOrthonormalMatrix(int rows, int cols, DataType type, char order) {
+        Case c = wellConditioned(rows * 7L + cols, rows, cols, 0.1, 1.0);
+        INDArray x = Matrices.toNd4j(c.x(), type).dup(order);
+        INDArray o = Nd4j.create(type, new long[] {rows, cols}, order);
+        NewtonSchulz.orthogonalizeInto(x, 30, 1e-12, 2.0, -1.5, 0.5, o);
+        double[][] od = Matrices.fromNd4j(o);
+        double[][] gram = rows >= cols ? Matrices.multiply(Matrices.transpose(od), od)
+                : Matrices.multiply(od, Matrices.transpose(od));
+        double tol = type == DataType.DOUBLE ? 1e-10 : 1e-5;
+        for (int i = 0; i < gram.length; i++) {
+            for (int j = 0; j < gram.length; j++) {
+                assertEquals(i == j ? 1.0 : 0.0, gram[i][j], tol, "Gram (" + i + "," + j + ")");
+            }
+        }
+        double[][] polar = Matrices.multiply(c.u(), Matrices.transpose(c.v()));
+        assertTrue(Matrices.maxAbsDiff(polar, od) < 10 * tol, "distance to U V^T");
+    }
+
+    @Test
+    void manyQuinticStepsKeepSingularValuesInRange() {
+        // The default coefficients do not converge to 1 but must never leave [0.68, 1.21] once there: 100 steps.
+        Case c = wellConditioned(11, 20, 12, 0.05, 1.0);
+        double[][] d = inSvdBasis(c, Matrices.fromNd4j(NewtonSchulz.orthogonalize(Matrices.toNd4j(c.x(),
+                DataType.DOUBLE), 100)));
+        for (int i = 0; i < d.length; i++) {
+            for (int j = 0; j < d[0].length; j++) {
+                if (i == j) {
+                    assertTrue(d[i][i] >= 0.68 && d[i][i] <= 1.21, "singular value " + i + " = " + d[i][i]);
+                } else {
+                    assertEquals(0.0, d[i][j], 1e-9, "off-diagonal (" + i + "," + j + ")");
+                }
+            }
+        }
+    }
+
     @Test
     void closeToExactPolarFactorForWellConditionedInput() {
         // s in [0.5, 1]: the polar factor U V^T is the fixed point up to the quintic's ripple; stated tolerance:

@@ -2,6 +2,9 @@ package dev.curvature.testing;
 
 import dev.curvature.optimizers.layout.ParamSpec;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Plain-Java statement of the Adam-mini partition rules (ALGORITHMS.md section 1), written from the spec and
  * independently of the ND4J implementation: for every flat storage index of a parameter, the id of its block.
@@ -26,6 +29,20 @@ public final class ReferencePartition {
             };
         }
         return ids;
+    }
+
+    /** Block ids of parameters laid end to end, numbered across them in order (as in one updater block). */
+    public static int[] blockIds(List<ParamSpec> specs) {
+        List<Integer> all = new ArrayList<>();
+        int offset = 0;
+        for (ParamSpec p : specs) {
+            int[] ids = blockIds(p);
+            for (int id : ids) {
+                all.add(offset + id);
+            }
+            offset += numBlocks(ids);
+        }
+        return all.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Multi-index of flat storage position {@code e} for an array of {@code shape} stored in {@code order}. */

@@ -1,10 +1,9 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.BlockMoments;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -92,20 +91,8 @@ public final class BlockStructure {
         if (vector.length() != dimension()) {
             throw new IllegalArgumentException("vector has length " + vector.length() + ", expected " + dimension());
         }
-        INDArray flat = vector.reshape(vector.length());
         INDArray out = Nd4j.create(vector.dataType(), numBlocks);
-        for (int i = 0; i < layout.size(); i++) {
-            ParamBlocks b = layout.param(i);
-            INDArray x = flat.get(NDArrayIndex.interval(layout.paramOffset(i), layout.paramOffset(i) + b.length()));
-            INDArray z = out.get(NDArrayIndex.interval(layout.blockOffset(i), layout.blockOffset(i) + b.numBlocks()));
-            if (b.elementwise()) {
-                Nd4j.exec(new MulOp(x, x, z));
-            } else if (b.whole()) {
-                Nd4j.exec(new SquaredNorm(x, z.reshape(new long[0]), 0));
-            } else {
-                Nd4j.exec(new SquaredNorm(matrixView(x, b), z, b.reduceDim()));
-            }
-        }
+        BlockMoments.blockSquareSums(vector.reshape(vector.length()), layout, out);
         return out;
     }
 

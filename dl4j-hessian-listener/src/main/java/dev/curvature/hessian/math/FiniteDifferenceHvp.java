@@ -1,6 +1,6 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.Level1;
+import dev.curvature.optimizers.internal.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,7 +1,7 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
-import dev.curvature.optimizers.layout.BlockedLayout;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.BlockedLayout;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import dev.curvature.testing.ReferencePartition;

@@ -1,8 +1,8 @@
 package dev.curvature.hessian.math;
 
-import dev.curvature.optimizers.layout.AdamMiniPartition;
-import dev.curvature.optimizers.layout.BlockedLayout;
-import dev.curvature.optimizers.layout.ParamBlocks;
+import dev.curvature.optimizers.internal.AdamMiniPartition;
+import dev.curvature.optimizers.internal.BlockedLayout;
+import dev.curvature.optimizers.internal.ParamBlocks;
 import dev.curvature.optimizers.layout.ParamRole;
 import dev.curvature.optimizers.layout.ParamSpec;
 import org.junit.jupiter.api.Test;

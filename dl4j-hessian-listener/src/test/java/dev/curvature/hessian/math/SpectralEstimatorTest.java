@@ -1,5 +1,6 @@
 package dev.curvature.hessian.math;
 
+import dev.curvature.testing.Matrices;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.rng.Random;
@@ -13,42 +14,8 @@ class SpectralEstimatorTest {
 
     /** Q diag(eigenvalues) Q^T with a seeded random orthogonal Q (Gram-Schmidt of a Gaussian matrix). */
     static double[][] withSpectrum(double[] eigenvalues, long seed) {
-        int n = eigenvalues.length;
-        double[][] q = new double[n][];
-        java.util.Random rnd = new java.util.Random(seed);
-        for (int k = 0; k < n; k++) {
-            double[] v = new double[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = rnd.nextGaussian();
-            }
-            for (int p = 0; p < k; p++) {
-                double d = 0;
-                for (int i = 0; i < n; i++) {
-                    d += v[i] * q[p][i];
-                }
-                for (int i = 0; i < n; i++) {
-                    v[i] -= d * q[p][i];
-                }
-            }
-            double norm = 0;
-            for (double x : v) {
-                norm += x * x;
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < n; i++) {
-                v[i] /= norm;
-            }
-            q[k] = v;
-        }
-        double[][] a = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                for (int k = 0; k < n; k++) {
-                    a[i][j] += q[k][i] * eigenvalues[k] * q[k][j];
-                }
-            }
-        }
-        return a;
+        double[][] q = Matrices.orthonormalColumns(new java.util.Random(seed), eigenvalues.length, eigenvalues.length);
+        return Matrices.fromSvd(q, eigenvalues, q);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.curvature.optimizers.arbiter;
 
-import dev.curvature.optimizers.Checks;
 import dev.curvature.optimizers.Muon;
+import dev.curvature.optimizers.internal.Checks;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.shade.jackson.annotation.JsonCreator;

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * Build-time validation of hyperparameter spaces: every value a space can produce is checked with the same rule
- * ({@link dev.curvature.optimizers.Checks}) the optimizer's constructor applies, so a bad range fails when the space
- * is built, not in the middle of a search.
+ * ({@link dev.curvature.optimizers.internal.Checks}) the optimizer's constructor applies, so a bad range fails when
+ * the space is built, not in the middle of a search.
  *
  * <p>What a space can produce is known exactly for Arbiter's {@link FixedValue}, {@link IntegerParameterSpace}
  * (its min and max), {@link ContinuousParameterSpace} (the closed support of its distribution, which is what its

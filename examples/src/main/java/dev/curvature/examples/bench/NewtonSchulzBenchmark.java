@@ -64,47 +64,61 @@ public final class NewtonSchulzBenchmark {
 
     static Row measure(long rows, long cols, int reps) {
         int steps = 5;
-        long m = Math.min(rows, cols);
-        long n = Math.max(rows, cols);
         Nd4j.getRandom().setSeed(1);
         INDArray g = Nd4j.randn(DataType.FLOAT, rows, cols);
-        INDArray x = Nd4j.randn(DataType.FLOAT, m, n);
-        INDArray a = Nd4j.create(DataType.FLOAT, m, m);
-        INDArray b = Nd4j.create(DataType.FLOAT, m, m);
-        INDArray y = Nd4j.create(DataType.FLOAT, m, n);
-        double gemmFlops = 4.0 * m * m * n + 2.0 * m * m * m; // the three GEMMs of one iteration
+        GemmReference gemms = GemmReference.of(DataType.FLOAT, rows, cols);
         double nsFlops = NewtonSchulz.flops(rows, cols, steps);
         for (int i = 0; i < 2; i++) {
-            threeGemms(x, a, b, y);
+            gemms.run(1);
             NewtonSchulz.orthogonalize(g, steps);
         }
         double[] gemmSec = new double[reps];
         double[] nsSec = new double[reps];
         for (int r = 0; r < reps; r++) { // interleaved so machine noise hits both alike
             long t0 = System.nanoTime();
-            for (int k = 0; k < steps; k++) {
-                threeGemms(x, a, b, y);
-            }
+            gemms.run(steps);
             long t1 = System.nanoTime();
             NewtonSchulz.orthogonalize(g, steps);
             long t2 = System.nanoTime();
             gemmSec[r] = (t1 - t0) / 1e9 / steps;
             nsSec[r] = (t2 - t1) / 1e9;
         }
-        double gemm = gemmFlops / median(gemmSec) / 1e9;
+        double gemm = gemms.flopsPerIteration() / median(gemmSec) / 1e9;
         double ns = nsFlops / median(nsSec) / 1e9;
         String shape = rows + "x" + cols;
         System.out.printf("%-10s gemm %.1f GFLOP/s, NS %.1f GFLOP/s%n", shape, gemm, ns);
         return new Row(shape, gemm, ns, ns / gemm, median(nsSec) * 1e3);
     }
 
-    private static void threeGemms(INDArray x, INDArray a, INDArray b, INDArray y) {
-        Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);
-        Nd4j.gemm(a, a, b, false, false, 1.0, 0.0);
-        Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);
+    /**
+     * The three GEMMs of one Newton-Schulz iteration on an {@code m x n} matrix ({@code m <= n}: {@code A = X X^T},
+     * {@code A A}, {@code B X}) on preallocated row-major arrays, with nothing else: the GEMM floor of
+     * Newton-Schulz at that shape, {@code 4 m^2 n + 2 m^3} flops per iteration.
+     */
+    record GemmReference(INDArray x, INDArray a, INDArray b, INDArray y) {
+        static GemmReference of(DataType type, long rows, long cols) {
+            long m = Math.min(rows, cols);
+            long n = Math.max(rows, cols);
+            return new GemmReference(Nd4j.randn(type, m, n), Nd4j.create(type, m, m), Nd4j.create(type, m, m),
+                    Nd4j.create(type, m, n));
+        }
+
+        void run(int iterations) {
+            for (int k = 0; k < iterations; k++) {
+                Nd4j.gemm(x, x, a, false, true, 1.0, 0.0);
+                Nd4j.gemm(a, a, b, false, false, 1.0, 0.0);
+                Nd4j.gemm(b, x, y, false, false, 1.0, 0.0);
+            }
+        }
+
+        double flopsPerIteration() {
+            double m = x.size(0);
+            double n = x.size(1);
+            return 4 * m * m * n + 2 * m * m * m;
+        }
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c[c.length / 2];

@@ -2,8 +2,8 @@ package dev.curvature.examples.bench;
 
 import dev.curvature.examples.Args;
 import dev.curvature.optimizers.AdamMini;
-import dev.curvature.optimizers.OptimizerMemory;
 import dev.curvature.optimizers.Layouts;
+import dev.curvature.optimizers.OptimizerMemory;
 import dev.curvature.optimizers.Muon;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,6 +41,12 @@ import java.util.function.Function;
  * One optimizer step (DL4J's {@code MultiLayerUpdater.update}: divide by minibatch, every block's
  * {@code applyUpdater}) timed for each optimizer on the same network and gradient, in interleaved rounds so that
  * machine noise hits all candidates alike. Prints a table and writes CSV.
+ *
+ * <p>Muon rows also get their GEMM floor, measured in the same rounds: for every matrix Muon orthogonalises in that
+ * network ({@link Muon#orthogonalizedShapes()}), the three GEMMs of a Newton-Schulz iteration on preallocated arrays
+ * of its shape, run as many times as Muon runs iterations ({@code 5 (4 m^2 n + 2 m^3)} flops per {@code m x n}
+ * matrix, {@code m <= n}). {@code gemm_floor_us} is the median time of that, i.e. Newton-Schulz's flops divided by the
+ * GEMM rate of this run; {@code x_floor} is Muon's median step over it.
  */
 public final class OptimizerStepBenchmark {
     private static final int BATCH = 128;
@@ -47,8 +54,12 @@ public final class OptimizerStepBenchmark {
     record Candidate(String name, IUpdater updater) {
     }
 
+    /** One row; {@code gemmFloorMicros} is NaN except for Muon. */
     record Result(String network, String optimizer, long params, long stateBytes, double medianMicros,
-                  double p10Micros, double p90Micros, double ratioToAdam) {
+                  double p10Micros, double p90Micros, double ratioToAdam, double gemmFloorMicros) {
+        double xFloor() {
+            return medianMicros / gemmFloorMicros;
+        }
     }
 
     public static final String HELP = """
@@ -74,9 +85,43 @@ public final class OptimizerStepBenchmark {
         write(out.resolve("optimizer-step.csv"), results);
     }
 
+    static final String MUON = "Muon";
+
     static List<Candidate> candidates() {
         return List.of(new Candidate("Adam (DL4J)", new Adam(1e-3)), new Candidate("AdamMini", new AdamMini(1e-3)),
-                new Candidate("Muon", new Muon(0.02)));
+                new Candidate(MUON, new Muon(0.02)));
+    }
+
+    /** The GEMMs Newton-Schulz performs in one Muon step of a network, on preallocated arrays: its floor. */
+    private static final class GemmFloor {
+        final List<NewtonSchulzBenchmark.GemmReference> gemms = new ArrayList<>();
+        final int iterations;
+        final List<Double> micros = new ArrayList<>();
+
+        GemmFloor(MultiLayerNetwork muonNet) {
+            int steps = 0;
+            for (UpdaterBlock block : ((MultiLayerUpdater) muonNet.getUpdater()).getUpdaterBlocks()) {
+                if (block.getGradientUpdater().getConfig() instanceof Muon muon) {
+                    steps = muon.getNsSteps();
+                    for (long[] shape : muon.orthogonalizedShapes()) {
+                        gemms.add(NewtonSchulzBenchmark.GemmReference.of(muonNet.params().dataType(), shape[0],
+                                shape[1]));
+                    }
+                }
+            }
+            this.iterations = steps;
+        }
+
+        void step(boolean record) {
+            long t0 = System.nanoTime();
+            for (NewtonSchulzBenchmark.GemmReference g : gemms) {
+                g.run(iterations);
+            }
+            long t1 = System.nanoTime();
+            if (record) {
+                micros.add((t1 - t0) / 1e3);
+            }
+        }
     }
 
     static MultiLayerConfiguration mlp(IUpdater u) {
@@ -150,11 +195,13 @@ public final class OptimizerStepBenchmark {
         for (Candidate c : candidates()) {
             prepared.put(c.name(), new Prepared(c, conf, x, y));
         }
+        GemmFloor floor = new GemmFloor(prepared.get(MUON).net);
         System.out.printf("%s: %d parameters, %d rounds x %d steps per optimizer%n", network, shape.numParams(), rounds, iters);
-        for (Prepared p : prepared.values()) {
-            for (int i = 0; i < 20; i++) {
-                p.step(false); // warm-up: JIT, workspaces, first-step allocations
+        for (int i = 0; i < 20; i++) { // warm-up: JIT, workspaces, first-step allocations
+            for (Prepared p : prepared.values()) {
+                p.step(false);
             }
+            floor.step(false);
         }
         for (int r = 0; r < rounds; r++) {
             for (Prepared p : prepared.values()) {
@@ -162,14 +209,18 @@ public final class OptimizerStepBenchmark {
                     p.step(true);
                 }
             }
+            for (int i = 0; i < iters; i++) {
+                floor.step(true);
+            }
             System.out.printf("  round %d/%d done%n", r + 1, rounds);
         }
         double adamMedian = percentile(prepared.values().iterator().next().micros, 0.5);
         List<Result> results = new ArrayList<>();
         for (Prepared p : prepared.values()) {
             double med = percentile(p.micros, 0.5);
+            double floorMicros = p.candidate.name().equals(MUON) ? percentile(floor.micros, 0.5) : Double.NaN;
             results.add(new Result(network, p.candidate.name(), p.net.numParams(), p.stateBytes(), med,
-                    percentile(p.micros, 0.1), percentile(p.micros, 0.9), med / adamMedian));
+                    percentile(p.micros, 0.1), percentile(p.micros, 0.9), med / adamMedian, floorMicros));
         }
         return results;
     }
@@ -181,21 +232,28 @@ public final class OptimizerStepBenchmark {
     }
 
     static void print(List<Result> results) {
-        System.out.printf("%n%-26s %-12s %10s %12s %12s %10s %10s %8s%n", "network", "optimizer", "params",
-                "state bytes", "median us", "p10 us", "p90 us", "x Adam");
+        System.out.printf("%n%-26s %-12s %10s %12s %12s %10s %10s %8s %12s %8s%n", "network", "optimizer", "params",
+                "state bytes", "median us", "p10 us", "p90 us", "x Adam", "GEMM floor", "x floor");
         for (Result r : results) {
-            System.out.printf("%-26s %-12s %10d %12d %12.1f %10.1f %10.1f %8.3f%n", r.network(), r.optimizer(),
-                    r.params(), r.stateBytes(), r.medianMicros(), r.p10Micros(), r.p90Micros(), r.ratioToAdam());
+            boolean floor = !Double.isNaN(r.gemmFloorMicros());
+            System.out.printf("%-26s %-12s %10d %12d %12.1f %10.1f %10.1f %8.3f %12s %8s%n", r.network(), r.optimizer(),
+                    r.params(), r.stateBytes(), r.medianMicros(), r.p10Micros(), r.p90Micros(), r.ratioToAdam(),
+                    floor ? String.format("%.1f", r.gemmFloorMicros()) : "",
+                    floor ? String.format("%.3f", r.xFloor()) : "");
         }
     }
 
     static void write(Path file, List<Result> results) throws IOException {
         Files.createDirectories(file.getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam");
+            w.println("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam,gemm_floor_us,"
+                    + "x_floor");
             for (Result r : results) {
-                w.printf("%s,%s,%d,%d,%.2f,%.2f,%.2f,%.4f%n", r.network(), r.optimizer(), r.params(), r.stateBytes(),
-                        r.medianMicros(), r.p10Micros(), r.p90Micros(), r.ratioToAdam());
+                boolean floor = !Double.isNaN(r.gemmFloorMicros());
+                w.printf("%s,%s,%d,%d,%.2f,%.2f,%.2f,%.4f,%s,%s%n", r.network(), r.optimizer(), r.params(),
+                        r.stateBytes(), r.medianMicros(), r.p10Micros(), r.p90Micros(), r.ratioToAdam(),
+                        floor ? String.format("%.2f", r.gemmFloorMicros()) : "",
+                        floor ? String.format("%.4f", r.xFloor()) : "");
             }
         }
         System.out.println("wrote " + file.toAbsolutePath());

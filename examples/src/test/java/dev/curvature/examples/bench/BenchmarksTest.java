@@ -22,12 +22,24 @@ class BenchmarksTest {
         Benchmarks.main(new String[] {"--quick", "--out", out.toString()});
 
         List<String> step = Files.readAllLines(out.resolve("optimizer-step.csv"));
-        assertEquals("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam", step.get(0));
+        assertEquals("network,optimizer,params,state_bytes,median_us,p10_us,p90_us,ratio_to_adam,gemm_floor_us,x_floor",
+                step.get(0));
         assertEquals(1 + 2 * 3, step.size(), step.toString()); // MLP and CNN x Adam, AdamMini, Muon
         for (String network : List.of("MLP", "CNN")) {
-            List<String[]> rows = step.stream().skip(1).filter(l -> l.startsWith(network)).map(l -> l.split(","))
+            List<String[]> rows = step.stream().skip(1).filter(l -> l.startsWith(network)).map(l -> l.split(",", -1))
                     .toList();
             assertEquals(3, rows.size());
+            for (String[] row : rows) {
+                assertEquals(10, row.length, String.join(",", row));
+                if (row[1].equals("Muon")) {
+                    // consistency only: x_floor is the row's median over its GEMM floor
+                    double floor = Double.parseDouble(row[8]);
+                    assertTrue(floor > 0, "GEMM floor " + floor);
+                    assertEquals(Double.parseDouble(row[4]) / floor, Double.parseDouble(row[9]), 1e-3, "x_floor");
+                } else {
+                    assertEquals("", row[8] + row[9], "floor columns are for Muon rows only");
+                }
+            }
             assertTrue(rows.get(0)[1].startsWith("Adam"), rows.get(0)[1]);
             assertEquals(1.0, Double.parseDouble(rows.get(0)[7]), 1e-9, "Adam's ratio to itself");
             long adamState = Long.parseLong(rows.get(0)[3]);

@@ -1,4 +1,6 @@
-package dev.curvature.optimizers.layout;
+package dev.curvature.optimizers;
+
+import dev.curvature.optimizers.layout.ParamRole;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1D;

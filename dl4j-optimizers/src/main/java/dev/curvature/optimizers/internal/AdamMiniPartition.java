@@ -1,4 +1,6 @@
-package dev.curvature.optimizers.layout;
+package dev.curvature.optimizers.internal;
+
+import dev.curvature.optimizers.layout.ParamSpec;
 
 /**
  * The Adam-mini partition rules (Zhang et al. 2024, official implementation v1.1.1), mapped to DL4J parameters.

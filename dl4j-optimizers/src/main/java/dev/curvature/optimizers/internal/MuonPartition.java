@@ -1,4 +1,6 @@
-package dev.curvature.optimizers.layout;
+package dev.curvature.optimizers.internal;
+
+import dev.curvature.optimizers.layout.ParamSpec;
 
 /**
  * Which parameters Muon orthogonalises, and as which matrix (Jordan et al. 2024; KellerJordan/Muon treats hidden

@@ -1,4 +1,6 @@
-package dev.curvature.optimizers.layout;
+package dev.curvature.optimizers.internal;
+
+import dev.curvature.optimizers.layout.ParamSpec;
 
 /**
  * How one parameter tensor splits into equal-size blocks. Every block rule used here keeps a leading or trailing

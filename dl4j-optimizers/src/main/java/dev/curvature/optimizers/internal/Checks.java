@@ -1,4 +1,4 @@
-package dev.curvature.optimizers;
+package dev.curvature.optimizers.internal;
 
 /**
  * Validation of hyperparameters at construction: each check names the parameter, the value it got and

@@ -1,4 +1,8 @@
-package dev.curvature.optimizers.layout;
+package dev.curvature.optimizers.internal;
+
+import dev.curvature.optimizers.layout.ParamLayout;
+
+import dev.curvature.optimizers.layout.ParamSpec;
 
 import java.util.ArrayList;
 import java.util.List;
