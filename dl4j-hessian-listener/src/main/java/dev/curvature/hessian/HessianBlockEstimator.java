@@ -3,6 +3,7 @@ package dev.curvature.hessian;
 import dev.curvature.hessian.internal.ProbeBatches;
 import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.math.BlockNormEstimate;
+import dev.curvature.optimizers.internal.Checks;
 import dev.curvature.hessian.math.BlockNormEstimator;
 import dev.curvature.hessian.math.BlockSample;
 import dev.curvature.hessian.math.BlockStructure;
@@ -395,28 +396,19 @@ public final class HessianBlockEstimator {
 
         /** The block partition (default {@link BlockPartition#perOutputNeuron()}). */
         public Builder partition(BlockPartition partition) {
-            if (partition == null) {
-                throw new IllegalArgumentException("partition must not be null");
-            }
-            this.partition = partition;
+            this.partition = Checks.notNull("partition", partition);
             return this;
         }
 
         /** EXACT or STOCHASTIC (default STOCHASTIC). */
         public Builder method(Method method) {
-            if (method == null) {
-                throw new IllegalArgumentException("method must not be null (EXACT or STOCHASTIC)");
-            }
-            this.method = method;
+            this.method = Checks.notNull("method", method, "EXACT or STOCHASTIC");
             return this;
         }
 
         /** Rademacher probes per probed block in STOCHASTIC mode, >= 1 (default 2; >= 2 for standard errors). */
         public Builder probesPerBlock(int probesPerBlock) {
-            if (probesPerBlock < 1) {
-                throw new IllegalArgumentException("probesPerBlock must be >= 1, got " + probesPerBlock);
-            }
-            this.probesPerBlock = probesPerBlock;
+            this.probesPerBlock = Checks.atLeast("probesPerBlock", probesPerBlock, 1);
             return this;
         }
 
@@ -426,10 +418,7 @@ public final class HessianBlockEstimator {
          * EXACT mode, {@value HessianBlockEstimator#DEFAULT_STOCHASTIC_MAX_BLOCKS} in STOCHASTIC mode.
          */
         public Builder maxBlocks(int maxBlocks) {
-            if (maxBlocks < 1) {
-                throw new IllegalArgumentException("maxBlocks must be >= 1, got " + maxBlocks);
-            }
-            this.maxBlocks = maxBlocks;
+            this.maxBlocks = Checks.atLeast("maxBlocks", maxBlocks, 1);
             return this;
         }
 
@@ -441,10 +430,7 @@ public final class HessianBlockEstimator {
 
         /** Lanczos steps for the top/bottom eigenvalue, >= 0 (0: not computed; default 10). */
         public Builder lanczosSteps(int lanczosSteps) {
-            if (lanczosSteps < 0) {
-                throw new IllegalArgumentException("lanczosSteps must be >= 0, got " + lanczosSteps);
-            }
-            this.lanczosSteps = lanczosSteps;
+            this.lanczosSteps = Checks.atLeast("lanczosSteps", lanczosSteps, 0);
             return this;
         }
 
@@ -453,10 +439,7 @@ public final class HessianBlockEstimator {
          * the block probes instead).
          */
         public Builder traceProbes(int traceProbes) {
-            if (traceProbes < 0) {
-                throw new IllegalArgumentException("traceProbes must be >= 0, got " + traceProbes);
-            }
-            this.traceProbes = traceProbes;
+            this.traceProbes = Checks.atLeast("traceProbes", traceProbes, 0);
             return this;
         }
 
@@ -471,19 +454,13 @@ public final class HessianBlockEstimator {
 
         /** Finite-difference step relative to {@code max(1, ||theta||)}, in (0, 0.1] (default 1e-5). */
         public Builder relativeStep(double relativeStep) {
-            if (!(relativeStep > 0 && relativeStep <= 0.1)) {
-                throw new IllegalArgumentException("relativeStep must be in (0, 0.1], got " + relativeStep);
-            }
-            this.relativeStep = relativeStep;
+            this.relativeStep = FiniteDifferenceHvp.checkRelativeStep(relativeStep);
             return this;
         }
 
         /** EXACT mode refuses to probe more parameters than this, >= 1 (default 4096). */
         public Builder maxExactParameters(int maxExactParameters) {
-            if (maxExactParameters < 1) {
-                throw new IllegalArgumentException("maxExactParameters must be >= 1, got " + maxExactParameters);
-            }
-            this.maxExactParameters = maxExactParameters;
+            this.maxExactParameters = Checks.atLeast("maxExactParameters", maxExactParameters, 1);
             return this;
         }
 

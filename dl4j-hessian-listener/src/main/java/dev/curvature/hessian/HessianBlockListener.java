@@ -3,6 +3,7 @@ package dev.curvature.hessian;
 import dev.curvature.hessian.internal.ProbeBatches;
 import dev.curvature.hessian.internal.ProbeCopy;
 import dev.curvature.hessian.sink.ReportSink;
+import dev.curvature.optimizers.internal.Checks;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -303,10 +304,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
 
         /** The estimator (default: {@code HessianBlockEstimator.builder().build()}). */
         public Builder estimator(HessianBlockEstimator estimator) {
-            if (estimator == null) {
-                throw new IllegalArgumentException("estimator must not be null");
-            }
-            this.estimator = estimator;
+            this.estimator = Checks.notNull("estimator", estimator);
             return this;
         }
 
@@ -314,10 +312,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
          * Probe at iterations 0, f, 2f, ... whatever a probe costs; f >= 1. Exclusive with {@link #maxOverhead}.
          */
         public Builder frequency(int frequency) {
-            if (frequency < 1) {
-                throw new IllegalArgumentException("frequency must be >= 1 (iterations between probes), got " + frequency);
-            }
-            this.frequency = frequency;
+            this.frequency = Checks.atLeast("frequency", frequency, 1);
             return this;
         }
 
@@ -326,11 +321,7 @@ public final class HessianBlockListener extends BaseTrainingListener {
          * {@value HessianBlockListener#DEFAULT_MAX_OVERHEAD}). Exclusive with {@link #frequency}.
          */
         public Builder maxOverhead(double maxOverhead) {
-            if (!(maxOverhead > 0 && maxOverhead <= 1)) {
-                throw new IllegalArgumentException("maxOverhead must be in (0, 1] (fraction of training time), got "
-                        + maxOverhead);
-            }
-            this.maxOverhead = maxOverhead;
+            this.maxOverhead = Checks.inLeftOpen("maxOverhead", maxOverhead, 0, 1);
             this.overheadSet = true;
             return this;
         }
@@ -355,19 +346,13 @@ public final class HessianBlockListener extends BaseTrainingListener {
 
         /** Adds a sink for every report. */
         public Builder sink(ReportSink sink) {
-            if (sink == null) {
-                throw new IllegalArgumentException("sink must not be null");
-            }
-            sinks.add(sink);
+            sinks.add(Checks.notNull("sink", sink));
             return this;
         }
 
         /** Disable after this many failed probes in a row, >= 1 (default 3). */
         public Builder maxConsecutiveFailures(int maxConsecutiveFailures) {
-            if (maxConsecutiveFailures < 1) {
-                throw new IllegalArgumentException("maxConsecutiveFailures must be >= 1, got " + maxConsecutiveFailures);
-            }
-            this.maxConsecutiveFailures = maxConsecutiveFailures;
+            this.maxConsecutiveFailures = Checks.atLeast("maxConsecutiveFailures", maxConsecutiveFailures, 1);
             return this;
         }
 

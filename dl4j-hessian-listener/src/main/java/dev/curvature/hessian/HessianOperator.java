@@ -56,9 +56,7 @@ public final class HessianOperator implements LinearOperator, AutoCloseable {
      * @param relativeStep difference step relative to {@code max(1, ||theta||)}, in (0, 0.1] (default 1e-5)
      */
     public static HessianOperator of(Model model, MultiDataSet batch, boolean freezeKinks, double relativeStep) {
-        if (!(relativeStep > 0 && relativeStep <= 0.1)) {
-            throw new IllegalArgumentException("relativeStep must be in (0, 0.1], got " + relativeStep);
-        }
+        FiniteDifferenceHvp.checkRelativeStep(relativeStep);
         return new HessianOperator(ProbeCopy.of(model, batch, freezeKinks), true, relativeStep);
     }
 

@@ -1,6 +1,7 @@
 package dev.curvature.hessian.math;
 
 import dev.curvature.optimizers.internal.Level1;
+import dev.curvature.optimizers.internal.Checks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,19 +43,21 @@ public final class FiniteDifferenceHvp implements LinearOperator {
      * @param relativeStep norm of the perturbation relative to {@code max(1, ||theta||)}, in (0, 0.1]
      */
     public FiniteDifferenceHvp(GradientFunction gradient, INDArray theta, double relativeStep) {
-        if (gradient == null || theta == null) {
-            throw new IllegalArgumentException("gradient and theta must not be null");
-        }
+        Checks.notNull("gradient", gradient);
+        Checks.notNull("theta", theta);
         if (theta.rank() != 1) {
             throw new IllegalArgumentException("theta must be a rank-1 vector, got shape "
                     + java.util.Arrays.toString(theta.shape()));
         }
-        if (!(relativeStep > 0 && relativeStep <= 0.1)) {
-            throw new IllegalArgumentException("relativeStep must be in (0, 0.1], got " + relativeStep);
-        }
+        checkRelativeStep(relativeStep);
         this.gradient = gradient;
         this.theta = theta;
         this.perturbation = relativeStep * Math.max(1.0, theta.norm2Number().doubleValue());
+    }
+
+    /** The one check of a relative step: in {@code (0, 0.1]}. */
+    public static double checkRelativeStep(double relativeStep) {
+        return Checks.inLeftOpen("relativeStep", relativeStep, 0, 0.1);
     }
 
     @Override

@@ -62,10 +62,31 @@ public final class Checks {
         return schedule != null && Double.isNaN(lr) ? current : nonNegative("learningRate", lr);
     }
 
+    /** {@code value} must be in {@code (low, high]}. */
+    public static double inLeftOpen(String name, double value, double low, double high) {
+        if (!(value > low && value <= high)) {
+            throw new IllegalArgumentException(name + " must be in (" + format(low) + ", " + format(high) + "], got "
+                    + value);
+        }
+        return value;
+    }
+
+    private static String format(double bound) {
+        return bound == Math.rint(bound) && Math.abs(bound) < 1e15 ? Long.toString((long) bound) : Double.toString(bound);
+    }
+
     /** {@code value} must not be null. */
     public static <T> T notNull(String name, T value) {
         if (value == null) {
             throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+
+    /** {@code value} must not be null; {@code allowed} says what it may be. */
+    public static <T> T notNull(String name, T value, String allowed) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null (" + allowed + ")");
         }
         return value;
     }
