@@ -103,12 +103,12 @@ public final class BlockPartition {
     }
 
     /** True if the rule depends on parameter roles ({@code LayerRoles}); false for {@link Kind#PER_TENSOR}. */
-    public boolean needsRoles() {
+    boolean needsRoles() {
         return kind != Kind.PER_TENSOR;
     }
 
     /** The blocks of one parameter. */
-    public ParamBlocks blocks(ParamSpec spec) {
+    ParamBlocks blocks(ParamSpec spec) {
         return switch (kind) {
             case PER_TENSOR -> AdamMiniPartition.wholeTensor(spec);
             case ADAM_MINI -> AdamMiniPartition.blocks(spec);
