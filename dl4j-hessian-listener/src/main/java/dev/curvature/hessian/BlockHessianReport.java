@@ -32,7 +32,8 @@ import java.util.Locale;
  * {@code i}, and symmetry ({@code ||H_ij|| = ||H_ji||}) fills in row {@code j}. Pairs of two unprobed blocks are
  * NaN. When only some blocks are probed, the ratios and traces are estimated from a stratified random sample of
  * blocks (an equal share per layer, each layer weighted by its share of all blocks), and their standard errors
- * include that sampling (stratified two-stage sampling, see {@link dev.curvature.hessian.math.TwoStageSampling}). In exact mode with all blocks probed, standard errors are 0.
+ * include that sampling (stratified two-stage sampling, docs/ALGORITHMS.md section 4). In exact mode with all blocks
+ * probed, standard errors are 0.
  */
 public final class BlockHessianReport {
     private final long iteration;

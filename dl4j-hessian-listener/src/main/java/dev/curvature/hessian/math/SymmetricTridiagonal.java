@@ -6,7 +6,7 @@ package dev.curvature.hessian.math;
  * bracketed to machine precision; cost {@code O(k^2)} per call with about 100 halvings, trivial for the
  * {@code k <= few hundred} Lanczos steps used here.
  */
-public final class SymmetricTridiagonal {
+final class SymmetricTridiagonal {
     private SymmetricTridiagonal() {
     }
 

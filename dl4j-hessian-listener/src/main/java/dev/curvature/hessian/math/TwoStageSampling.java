@@ -15,7 +15,7 @@ package dev.curvature.hessian.math;
  * values (no probe noise) only the unit-sampling term remains. Samples are {@code double[unit][probe]} arrays, one
  * row per drawn unit, every row of the same length.
  */
-public final class TwoStageSampling {
+final class TwoStageSampling {
     private TwoStageSampling() {
     }
 
