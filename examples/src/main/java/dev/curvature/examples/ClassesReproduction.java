@@ -206,18 +206,27 @@ public final class ClassesReproduction {
 
     /** Least-squares slope of log(ratio) against log(C). */
     public static double slope(List<Point> series) {
-        int n = series.size();
+        return logLogSlope(series.stream().mapToDouble(Point::classes).toArray(),
+                series.stream().mapToDouble(Point::pairwiseRatio).toArray());
+    }
+
+    /** Least-squares slope of {@code log y} against {@code log x}; NaN with fewer than two points. */
+    static double logLogSlope(double[] x, double[] y) {
+        int n = x.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
         double mx = 0;
         double my = 0;
-        for (Point p : series) {
-            mx += Math.log(p.classes()) / n;
-            my += Math.log(p.pairwiseRatio()) / n;
+        for (int i = 0; i < n; i++) {
+            mx += Math.log(x[i]) / n;
+            my += Math.log(y[i]) / n;
         }
         double sxy = 0;
         double sxx = 0;
-        for (Point p : series) {
-            double dx = Math.log(p.classes()) - mx;
-            sxy += dx * (Math.log(p.pairwiseRatio()) - my);
+        for (int i = 0; i < n; i++) {
+            double dx = Math.log(x[i]) - mx;
+            sxy += dx * (Math.log(y[i]) - my);
             sxx += dx * dx;
         }
         return sxy / sxx;

@@ -212,23 +212,8 @@ public final class PaperReproduction {
     /** Least-squares slope of log(seed mean) against log C over {@code C >= minClasses}; NaN if undefined. */
     public static double slope(List<Stat> series, int minClasses) {
         List<Stat> s = series.stream().filter(p -> p.classes() >= minClasses && p.mean() > 0).toList();
-        if (s.size() < 2) {
-            return Double.NaN;
-        }
-        double mx = 0;
-        double my = 0;
-        for (Stat p : s) {
-            mx += Math.log(p.classes()) / s.size();
-            my += Math.log(p.mean()) / s.size();
-        }
-        double sxy = 0;
-        double sxx = 0;
-        for (Stat p : s) {
-            double dx = Math.log(p.classes()) - mx;
-            sxy += dx * (Math.log(p.mean()) - my);
-            sxx += dx * dx;
-        }
-        return sxy / sxx;
+        return ClassesReproduction.logLogSlope(s.stream().mapToDouble(Stat::classes).toArray(),
+                s.stream().mapToDouble(Stat::mean).toArray());
     }
 
     static void printTable(List<Row> rows) {

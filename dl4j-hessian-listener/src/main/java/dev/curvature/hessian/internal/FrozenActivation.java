@@ -14,7 +14,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
 import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -131,17 +130,7 @@ final class FrozenActivation extends BaseActivationFunction {
     }
 
     private KinkTape.Piece piece(INDArray in) {
-        if (!tape.recording()) {
-            Class<? extends KinkTape.Piece> type = kind == Kind.PIECEWISE_LINEAR || kind == Kind.RRELU ? Linear.class
-                    : TwoPiece.class;
-            return tape.take(this, in, type);
-        }
-        KinkTape.Piece piece;
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            piece = record(in);
-        }
-        tape.add(this, in, piece);
-        return piece;
+        return tape.piece(this, in, KinkTape.Piece.class, this::record);
     }
 
     private KinkTape.Piece record(INDArray in) {

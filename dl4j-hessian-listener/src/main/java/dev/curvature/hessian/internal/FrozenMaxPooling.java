@@ -9,12 +9,10 @@ import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.Subsampling3DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.random.impl.Range;
@@ -41,16 +39,14 @@ import java.util.Arrays;
  * (N + 1)}, from which the index is read back exactly. Replay: forward is a gather of those indices; backward is the
  * wrapped layer's own backpropagation at the recorded input, i.e. {@code P^T}.
  */
-final class FrozenMaxPooling extends BaseWrapperLayer {
+final class FrozenMaxPooling extends FrozenLayerWrapper {
 
-    private final KinkTape tape;
     private final int[] pooledAxes;
     private final int[] ratios;
     private Routing current;
 
     private FrozenMaxPooling(Layer underlying, KinkTape tape, int[] pooledAxes, int[] ratios) {
-        super(underlying);
-        this.tape = tape;
+        super(underlying, tape);
         this.pooledAxes = pooledAxes;
         this.ratios = ratios;
     }
@@ -106,24 +102,12 @@ final class FrozenMaxPooling extends BaseWrapperLayer {
     }
 
     @Override
-    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr mgr) {
-        setInput(input, mgr);
-        return activate(training, mgr);
-    }
-
-    @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         INDArray x = underlying.input();
-        if (tape.recording()) {
-            Routing r;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                r = record(x);
-            }
-            tape.add(this, x, r);
-            underlying.setInput(x, mgr);
-            current = r;
-        } else {
-            current = tape.take(this, x, Routing.class);
+        boolean recording = tape.recording();
+        current = tape.piece(this, x, Routing.class, this::record);
+        if (recording) {
+            underlying.setInput(x, mgr); // recording ran the layer on other inputs
         }
         INDArray flat = x.reshape('c', new long[] {x.length()});
         INDArray selected = Nd4j.exec(new Gather(flat, current.indices(), 0))[0];

@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -52,16 +51,7 @@ final class FrozenMaxVertex extends ElementWiseVertex {
             current = null;
             return mgr.dup(ArrayType.ACTIVATIONS, inputs[0]);
         }
-        if (tape.recording()) {
-            Masks m;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                m = record();
-            }
-            tape.add(this, inputs[0], m);
-            current = m;
-        } else {
-            current = tape.take(this, inputs[0], Masks.class);
-        }
+        current = tape.piece(this, inputs[0], Masks.class, first -> record());
         INDArray out = mgr.create(ArrayType.ACTIVATIONS, inputs[0].dataType(), current.outputShape());
         for (int i = 0; i < inputs.length; i++) {
             out.addi(current.masks()[i].mul(inputs[i]));

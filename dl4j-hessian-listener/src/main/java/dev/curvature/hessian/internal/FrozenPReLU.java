@@ -3,12 +3,10 @@ package dev.curvature.hessian.internal;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.params.PReLUParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,14 +21,12 @@ import java.util.List;
  * to {@code alpha} is {@code sum over the batch and shared axes of eps (1 - m) x}, written to the layer's gradient
  * view as DL4J's own layer does.
  */
-final class FrozenPReLU extends BaseWrapperLayer {
+final class FrozenPReLU extends FrozenLayerWrapper {
 
-    private final KinkTape tape;
     private Mask current;
 
     FrozenPReLU(Layer underlying, KinkTape tape) {
-        super(underlying);
-        this.tape = tape;
+        super(underlying, tape);
     }
 
     private record Mask(INDArray positive) implements KinkTape.Piece {
@@ -41,24 +37,9 @@ final class FrozenPReLU extends BaseWrapperLayer {
     }
 
     @Override
-    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr mgr) {
-        setInput(input, mgr);
-        return activate(training, mgr);
-    }
-
-    @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         INDArray x = underlying.input();
-        if (tape.recording()) {
-            Mask m;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                m = new Mask(x.gt(0.0).castTo(x.dataType()));
-            }
-            tape.add(this, x, m);
-            current = m;
-        } else {
-            current = tape.take(this, x, Mask.class);
-        }
+        current = tape.piece(this, x, Mask.class, in -> new Mask(in.gt(0.0).castTo(in.dataType())));
         INDArray slope = slope(x);
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
         out.assign(x).muli(slope);

@@ -1,10 +1,13 @@
 package dev.curvature.hessian.internal;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The piecewise structure of a network at one point {@code theta}, recorded during one gradient evaluation and
@@ -69,6 +72,22 @@ public final class KinkTape implements AutoCloseable {
     /** Number of recorded calls. */
     public int size() {
         return entries.size();
+    }
+
+    /**
+     * The piece of one kinked call: while recording, made by {@code recorder} from the input (outside any workspace,
+     * so it survives the evaluation) and added; while replaying, the piece recorded for the same call.
+     */
+    <T extends Piece> T piece(Object owner, INDArray input, Class<T> type, Function<INDArray, T> recorder) {
+        if (!recording) {
+            return take(owner, input, type);
+        }
+        T piece;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            piece = recorder.apply(input);
+        }
+        add(owner, input, piece);
+        return piece;
     }
 
     void add(Object owner, INDArray input, Piece piece) {
