@@ -164,23 +164,20 @@ public final class HessianBlockEstimator {
         Instant timestamp = Instant.now();
         long start = System.nanoTime();
         warnNotExact(copy.kinks().notExact());
+        Plan plan = plan(copy);
+        long evaluationsBefore = copy.gradientEvaluations();
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-             ProbeRandom probeRandom = new ProbeRandom(seed)) {
-            Plan plan = plan(copy);
-            long evaluationsBefore = copy.gradientEvaluations();
-            HessianOperator operator = HessianOperator.on(copy, relativeStep);
+             ProbeRandom probeRandom = new ProbeRandom(seed);
+             HessianOperator operator = HessianOperator.on(copy, relativeStep)) {
             LinearOperator hessian = plan.blocks().subspace().restrict(operator);
-
             BlockHessianReport.Builder report = BlockHessianReport.builder()
                     .when(iteration, epoch, timestamp)
                     .setup(partition.describe(), method, method == Method.EXACT ? 1 : probesPerBlock,
                             plan.blocks().structure().dimension())
                     .products(freezeKinks, copy.kinks().notExact(), operator.recording());
             measure(plan, hessian, operator.parameters().dataType(), probeRandom.rng, report);
-            BlockHessianReport built = report.cost(Duration.ofNanos(System.nanoTime() - start), operator.products(),
+            return report.cost(Duration.ofNanos(System.nanoTime() - start), operator.products(),
                     copy.gradientEvaluations() - evaluationsBefore).build();
-            operator.close();
-            return built;
         }
     }
 
