@@ -63,6 +63,8 @@ public final class PaperReproduction {
               --samples N      examples in the full batch (default 10 x D; the paper: 5000)
               --max-exact N    exact block norms up to N parameters, stochastic beyond (default 512)
               --probes N       Rademacher probes per block in stochastic mode (default 4)
+              --models LIST    linear, hidden8 or both (default linear,hidden8)
+              --losses LIST    ce, mse or both (default ce,mse)
               --out DIR        where to write classes-paper.csv and classes-paper.png (default target/classes-paper)
             """;
 
@@ -82,8 +84,8 @@ public final class PaperReproduction {
     }
 
     public static List<Row> run(String[] argv) throws IOException {
-        Args args = new Args(argv, Set.of("classes", "seeds", "nin", "samples", "max-exact", "probes", "out"),
-                Set.of("help", "paper"));
+        Args args = new Args(argv, Set.of("classes", "seeds", "nin", "samples", "max-exact", "probes", "models",
+                "losses", "out"), Set.of("help", "paper"));
         if (args.flag("help")) {
             System.out.print(HELP);
             return List.of();
@@ -94,13 +96,15 @@ public final class PaperReproduction {
         int samples = args.getInt("samples", 10 * d, 2);
         int maxExact = args.getInt("max-exact", 512, 1);
         int probes = args.getInt("probes", 4, 2);
+        String[] models = choose(args.get("models", String.join(",", MODELS)), MODELS, "--models");
+        String[] losses = choose(args.get("losses", String.join(",", LOSSES)), LOSSES, "--losses");
         Path out = Path.of(args.get("out", "target/classes-paper"));
         System.out.printf(Locale.ROOT, "[classes --paper] d = %d, N = %d, C in %s, %d seeds, exact up to %d "
                 + "parameters%n", d, samples, Arrays.toString(classes), seeds, maxExact);
         long start = System.nanoTime();
         List<Row> rows = new ArrayList<>();
-        for (String model : MODELS) {
-            for (String loss : LOSSES) {
+        for (String model : models) {
+            for (String loss : losses) {
                 for (int c : classes) {
                     for (int seed = 1; seed <= seeds; seed++) {
                         long s = 1000L * c + seed;
@@ -119,6 +123,16 @@ public final class PaperReproduction {
         System.out.printf(Locale.ROOT, "wrote %s and classes-paper.png (%.0f s)%n",
                 out.resolve("classes-paper.csv").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
         return rows;
+    }
+
+    private static String[] choose(String list, String[] allowed, String option) {
+        String[] values = Arrays.stream(list.split(",")).map(String::trim).toArray(String[]::new);
+        for (String v : values) {
+            if (!Arrays.asList(allowed).contains(v)) {
+                throw new IllegalArgumentException(option + " takes " + String.join(", ", allowed) + ", got '" + v + "'");
+            }
+        }
+        return values;
     }
 
     /** Gaussian inputs {@code x ~ N(0, I_d)} and labels uniform on {@code 0..C-1} as one-hot rows, seeded. */
@@ -247,18 +261,21 @@ public final class PaperReproduction {
 
     /** One panel per loss: per-layer seed means against C (log-log) with a +-1 sd band, and slopes -1 and -1/2. */
     static void plot(Path file, List<Row> rows, int d, int samples, int seeds) throws IOException {
+        java.awt.Color[] palette = {new java.awt.Color(31, 119, 180), new java.awt.Color(44, 160, 44),
+                new java.awt.Color(214, 39, 40), new java.awt.Color(148, 103, 189)};
         List<BufferedImage> panels = new ArrayList<>();
         for (String loss : LOSSES) {
             XYChart chart = new XYChartBuilder().width(760).height(560)
-                    .title(String.format(Locale.ROOT, "%s: per-layer pairwiseRatio (d=%d, N=%d, %d seeds)",
-                            loss.equals("ce") ? "cross-entropy" : "MSE", d, samples, seeds))
-                    .xAxisTitle("classes C").yAxisTitle("pairwiseRatio (seed mean, ± 1 sd)").build();
+                    .title(String.format(Locale.ROOT, "%s (d=%d, N=%d, %d seeds)", loss.equals("ce") ? "Cross-entropy"
+                            : "MSE", d, samples, seeds))
+                    .xAxisTitle("classes C").yAxisTitle("per-layer pairwiseRatio (seed mean, dotted: ± 1 sd)").build();
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setYAxisLogarithmic(true);
             chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSW);
-            double lo = Double.POSITIVE_INFINITY;
+            double top = 0;
             double[] cs = null;
             List<String> zero = new ArrayList<>();
+            int colour = 0;
             for (String model : MODELS) {
                 for (String layer : LAYERS) {
                     if (layer.equals("pooled") || model.equals("linear") && layer.equals("hidden")) {
@@ -276,41 +293,42 @@ public final class PaperReproduction {
                     List<Stat> positive = s.stream().filter(p -> p.mean() > 0).toList();
                     cs = positive.stream().mapToDouble(Stat::classes).toArray();
                     double[] mean = positive.stream().mapToDouble(Stat::mean).toArray();
-                    double[] sd = positive.stream().mapToDouble(p -> Math.min(p.sd(), 0.95 * p.mean())).toArray();
+                    double[] upper = positive.stream().mapToDouble(p -> p.mean() + p.sd()).toArray();
+                    double[] lower = positive.stream().mapToDouble(p -> Math.max(p.mean() - p.sd(), 0.05 * p.mean()))
+                            .toArray();
+                    java.awt.Color c = palette[colour++ % palette.length];
                     XYSeries series = chart.addSeries(name + String.format(Locale.ROOT, " (slope %.2f)",
                             slope(s, 16)), cs, mean);
                     series.setMarker(SeriesMarkers.CIRCLE);
-                    series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-                    lo = Math.min(lo, Arrays.stream(mean).min().orElse(lo));
-                    // the band: mean +- sd as two thin lines
-                    double[] upper = new double[mean.length];
-                    double[] lower = new double[mean.length];
-                    for (int i = 0; i < mean.length; i++) {
-                        upper[i] = mean[i] + sd[i];
-                        lower[i] = mean[i] - sd[i];
+                    series.setLineColor(c);
+                    series.setMarkerColor(c);
+                    for (double[] band : new double[][] {upper, lower}) {
+                        XYSeries b = chart.addSeries(name + (band == upper ? " +" : " -") + " 1 sd", cs, band);
+                        b.setMarker(SeriesMarkers.NONE);
+                        b.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DOT_DOT);
+                        b.setLineColor(c);
+                        b.setShowInLegend(false);
                     }
-                    XYSeries band = chart.addSeries(name + " ± 1 sd", cs, upper);
-                    band.setMarker(SeriesMarkers.NONE);
-                    band.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DOT_DOT);
-                    band.setLineColor(series.getLineColor());
-                    band.setShowInLegend(false);
-                    XYSeries bandLow = chart.addSeries(name + " - 1 sd", cs, lower);
-                    bandLow.setMarker(SeriesMarkers.NONE);
-                    bandLow.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DOT_DOT);
-                    bandLow.setLineColor(series.getLineColor());
-                    bandLow.setShowInLegend(false);
+                    top = Math.max(top, Arrays.stream(upper).max().orElse(top));
                 }
             }
             if (cs != null && cs.length >= 2) {
                 double c0 = cs[0];
-                double y0 = Math.max(lo, 1e-12) * 3;
-                chart.addSeries("slope -1", cs, Arrays.stream(cs).map(c -> y0 * c0 / c).toArray())
-                        .setMarker(SeriesMarkers.NONE);
-                chart.addSeries("slope -1/2", cs, Arrays.stream(cs).map(c -> y0 * Math.sqrt(c0 / c)).toArray())
-                        .setMarker(SeriesMarkers.NONE);
+                double y0 = top * 2;
+                for (double exponent : new double[] {1.0, 0.5}) {
+                    XYSeries ref = chart.addSeries(exponent == 1.0 ? "slope -1" : "slope -1/2", cs,
+                            Arrays.stream(cs).map(c -> y0 * Math.pow(c0 / c, exponent)).toArray());
+                    ref.setMarker(SeriesMarkers.NONE);
+                    ref.setLineColor(java.awt.Color.GRAY);
+                    ref.setLineStyle(exponent == 1.0 ? org.knowm.xchart.style.lines.SeriesLines.DASH_DASH
+                            : org.knowm.xchart.style.lines.SeriesLines.DASH_DOT);
+                }
             }
             if (!zero.isEmpty()) {
-                chart.setTitle(chart.getTitle() + "; exactly 0: " + String.join(", ", zero));
+                XYSeries note = chart.addSeries("exactly 0 (not drawn): " + String.join(", ", zero),
+                        new double[] {cs == null ? 2 : cs[0]}, new double[] {top > 0 ? top : 1});
+                note.setMarker(SeriesMarkers.NONE);
+                note.setLineColor(new java.awt.Color(0, 0, 0, 0));
             }
             panels.add(BitmapEncoder.getBufferedImage(chart));
         }

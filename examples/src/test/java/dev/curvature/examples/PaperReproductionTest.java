@@ -167,7 +167,8 @@ class PaperReproductionTest {
                 new String[] {"--paper", "--seeds", "0"}, "--seeds must be >= 1, got 0",
                 new String[] {"--paper", "--classes", "1,4"}, "--classes values must be >= 2, got 1",
                 new String[] {"--paper", "--nin", "-3"}, "--nin must be >= 1, got -3",
-                new String[] {"--paper", "--bogus"}, "unknown option --bogus");
+                new String[] {"--paper", "--bogus"}, "unknown option --bogus",
+                new String[] {"--paper", "--models", "linear,deep"}, "--models takes linear, hidden8, got 'deep'");
         for (Map.Entry<String[], String> c : cases.entrySet()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ClassesReproduction.main(c.getKey()));
