@@ -241,6 +241,11 @@ public final class PaperReproduction {
                         continue;
                     }
                     Stat last = s.get(s.size() - 1);
+                    if (s.stream().allMatch(p -> p.mean() == 0)) {
+                        System.out.printf(Locale.ROOT, "%-8s %-4s %-7s %14s%n", model, loss, layer,
+                                "exactly 0 at every C");
+                        continue;
+                    }
                     System.out.printf(Locale.ROOT, "%-8s %-4s %-7s %14.3f %12.4g %14.4g %14.3f%n", model, loss, layer,
                             slope(s, 16), last.classes() * last.mean(), Math.sqrt(last.classes()) * last.mean(),
                             last.mean() > 0 ? last.sd() / last.mean() : 0.0);
