@@ -2,7 +2,6 @@ package dev.curvature.hessian;
 
 import dev.curvature.hessian.internal.ProbeBatches;
 import dev.curvature.hessian.internal.ProbeCopy;
-import dev.curvature.hessian.sink.ReportSink;
 import dev.curvature.optimizers.internal.Checks;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,6 +1,7 @@
 package dev.curvature.hessian.sink;
 
 import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.ReportSink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,23 +1,28 @@
 package dev.curvature.hessian.sink;
 
 import dev.curvature.hessian.BlockHessianReport;
-import dev.curvature.hessian.BlockLabel;
+import dev.curvature.hessian.ReportSink;
 import dev.curvature.hessian.LayerSummary;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 
 /**
  * Appends one JSON object per report, one per line (JSON Lines): the model-level ratios, spectrum and trace,
  * the per-layer summaries, and optionally the block data (labels, probed blocks, and for every probed block
  * {@code j} its column {@code ||H_ij||_F} over all {@code i}, with block traces). Non-finite numbers are written
- * as {@code null}. The file is opened and closed for each report.
+ * as {@code null}; {@code kinksFrozen}, {@code notExact} and {@code recordingMs} say how exact the products were.
+ * Written with DL4J's shaded Jackson. The file is opened and closed for each report.
  */
 public final class JsonLinesReportSink implements ReportSink {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final Path file;
     private final boolean includeBlocks;
 
@@ -47,94 +52,84 @@ public final class JsonLinesReportSink implements ReportSink {
 
     /** The JSON object of one report, on one line. */
     public static String toJson(BlockHessianReport r, boolean includeBlocks) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append('{');
-        field(sb, "iteration", r.iteration()).append(',');
-        field(sb, "epoch", r.epoch()).append(',');
-        field(sb, "timestamp", r.timestamp().toString()).append(',');
-        field(sb, "method", r.method().name()).append(',');
-        field(sb, "partition", r.partition()).append(',');
-        field(sb, "blocks", r.blockCount()).append(',');
-        field(sb, "probedBlocks", r.probedBlocks().length).append(',');
-        field(sb, "parameters", r.parameters()).append(',');
-        field(sb, "probesPerBlock", r.probesPerBlock()).append(',');
-        field(sb, "pairwiseRatio", r.pairwiseRatio()).append(',');
-        field(sb, "pairwiseRatioStandardError", r.pairwiseRatioStandardError()).append(',');
-        field(sb, "offDiagonalMassRatio", r.offDiagonalMassRatio()).append(',');
-        field(sb, "offDiagonalMassRatioStandardError", r.offDiagonalMassRatioStandardError()).append(',');
-        field(sb, "offDiagonalRms", r.offDiagonalRms()).append(',');
-        field(sb, "diagonalRms", r.diagonalRms()).append(',');
-        field(sb, "topEigenvalue", r.topEigenvalue()).append(',');
-        field(sb, "bottomEigenvalue", r.bottomEigenvalue()).append(',');
-        field(sb, "lanczosSteps", r.lanczosSteps()).append(',');
-        field(sb, "trace", r.trace()).append(',');
-        field(sb, "traceStandardError", r.traceStandardError()).append(',');
-        field(sb, "hessianVectorProducts", r.hessianVectorProducts()).append(',');
-        field(sb, "gradientEvaluations", r.gradientEvaluations()).append(',');
-        field(sb, "elapsedMs", r.elapsed().toMillis()).append(',');
-        sb.append("\"layers\":[");
-        for (int i = 0; i < r.layers().size(); i++) {
-            LayerSummary l = r.layers().get(i);
-            sb.append(i == 0 ? "{" : ",{");
-            field(sb, "layer", l.layer()).append(',');
-            field(sb, "blocks", l.blocks()).append(',');
-            field(sb, "probedBlocks", l.probedBlocks()).append(',');
-            field(sb, "parameters", l.parameters()).append(',');
-            field(sb, "diagonalRms", l.diagonalRms()).append(',');
-            field(sb, "offDiagonalRms", l.offDiagonalRms()).append(',');
-            field(sb, "pairwiseRatio", l.pairwiseRatio()).append(',');
-            field(sb, "pairwiseRatioStandardError", l.pairwiseRatioStandardError()).append(',');
-            field(sb, "offDiagonalMassRatio", l.offDiagonalMassRatio()).append(',');
-            field(sb, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError()).append(',');
-            field(sb, "trace", l.trace()).append(',');
-            field(sb, "traceStandardError", l.traceStandardError());
-            sb.append('}');
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("iteration", r.iteration());
+        o.put("epoch", r.epoch());
+        o.put("timestamp", r.timestamp().toString());
+        o.put("method", r.method().name());
+        o.put("partition", r.partition());
+        o.put("blocks", r.blockCount());
+        o.put("probedBlocks", r.probedBlocks().length);
+        o.put("parameters", r.parameters());
+        o.put("probesPerBlock", r.probesPerBlock());
+        number(o, "pairwiseRatio", r.pairwiseRatio());
+        number(o, "pairwiseRatioStandardError", r.pairwiseRatioStandardError());
+        number(o, "offDiagonalMassRatio", r.offDiagonalMassRatio());
+        number(o, "offDiagonalMassRatioStandardError", r.offDiagonalMassRatioStandardError());
+        number(o, "offDiagonalRms", r.offDiagonalRms());
+        number(o, "diagonalRms", r.diagonalRms());
+        number(o, "topEigenvalue", r.topEigenvalue());
+        number(o, "bottomEigenvalue", r.bottomEigenvalue());
+        o.put("lanczosSteps", r.lanczosSteps());
+        number(o, "trace", r.trace());
+        number(o, "traceStandardError", r.traceStandardError());
+        o.put("hessianVectorProducts", r.hessianVectorProducts());
+        o.put("gradientEvaluations", r.gradientEvaluations());
+        o.put("elapsedMs", r.elapsed().toMillis());
+        o.put("kinksFrozen", r.kinksFrozen());
+        ArrayNode notExact = o.putArray("notExact");
+        r.notExact().forEach(notExact::add);
+        o.put("recordingMs", r.recording().toNanos() / 1e6);
+        ArrayNode layers = o.putArray("layers");
+        for (LayerSummary l : r.layers()) {
+            ObjectNode n = layers.addObject();
+            n.put("layer", l.layer());
+            n.put("blocks", l.blocks());
+            n.put("probedBlocks", l.probedBlocks());
+            n.put("parameters", l.parameters());
+            number(n, "diagonalRms", l.diagonalRms());
+            number(n, "offDiagonalRms", l.offDiagonalRms());
+            number(n, "pairwiseRatio", l.pairwiseRatio());
+            number(n, "pairwiseRatioStandardError", l.pairwiseRatioStandardError());
+            number(n, "offDiagonalMassRatio", l.offDiagonalMassRatio());
+            number(n, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError());
+            number(n, "trace", l.trace());
+            number(n, "traceStandardError", l.traceStandardError());
         }
-        sb.append(']');
         if (includeBlocks) {
-            sb.append(",\"labels\":[");
-            for (int i = 0; i < r.blockCount(); i++) {
-                BlockLabel label = r.labels().get(i);
-                sb.append(i == 0 ? "" : ",").append(string(label.toString()));
-            }
-            sb.append("],\"probed\":[");
-            int[] probed = r.probedBlocks();
-            for (int p = 0; p < probed.length; p++) {
-                int j = probed[p];
-                sb.append(p == 0 ? "{" : ",{");
-                field(sb, "block", j).append(',');
-                field(sb, "trace", r.blockTrace(j)).append(',');
-                field(sb, "traceStandardError", r.blockTraceStandardError(j)).append(',');
-                field(sb, "topEigenvalue", r.blockTopEigenvalue(j)).append(',');
-                sb.append("\"norms\":[");
+            ArrayNode labels = o.putArray("labels");
+            r.labels().forEach(label -> labels.add(label.toString()));
+            ArrayNode probed = o.putArray("probed");
+            for (int j : r.probedBlocks()) {
+                ObjectNode b = probed.addObject();
+                b.put("block", j);
+                number(b, "trace", r.blockTrace(j));
+                number(b, "traceStandardError", r.blockTraceStandardError(j));
+                number(b, "topEigenvalue", r.blockTopEigenvalue(j));
+                ArrayNode norms = b.putArray("norms");
                 for (int i = 0; i < r.blockCount(); i++) {
-                    sb.append(i == 0 ? "" : ",").append(number(Math.sqrt(r.squaredNorm(i, j))));
+                    double v = Math.sqrt(r.squaredNorm(i, j));
+                    if (Double.isFinite(v)) {
+                        norms.add(v);
+                    } else {
+                        norms.addNull();
+                    }
                 }
-                sb.append("]}");
             }
-            sb.append(']');
         }
-        sb.append('}');
-        return sb.toString();
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain values failed to serialise", e);
+        }
     }
 
-    private static StringBuilder field(StringBuilder sb, String name, Object value) {
-        sb.append(string(name)).append(':');
-        if (value instanceof Double d) {
-            sb.append(number(d));
-        } else if (value instanceof Number) {
-            sb.append(value);
+    /** JSON has no NaN or infinity: those are written as {@code null}. */
+    private static void number(ObjectNode o, String name, double v) {
+        if (Double.isFinite(v)) {
+            o.put(name, v);
         } else {
-            sb.append(string(String.valueOf(value)));
+            o.putNull(name);
         }
-        return sb;
-    }
-
-    private static String number(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.10g", v) : "null";
-    }
-
-    private static String string(String s) {
-        return JsonStrings.quote(new StringBuilder(s.length() + 2), s, false).toString();
     }
 }

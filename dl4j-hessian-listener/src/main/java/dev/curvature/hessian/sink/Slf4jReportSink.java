@@ -1,6 +1,7 @@
 package dev.curvature.hessian.sink;
 
 import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.ReportSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.curvature.hessian.ui;
 
 import dev.curvature.hessian.BlockHessianReport;
-import dev.curvature.hessian.sink.ReportSink;
+import dev.curvature.hessian.ReportSink;
 import dev.curvature.hessian.ui.storage.HessianProbe;
 import dev.curvature.hessian.ui.storage.HessianProbePersistable;
 import dev.curvature.hessian.ui.storage.HessianSessionInfo;

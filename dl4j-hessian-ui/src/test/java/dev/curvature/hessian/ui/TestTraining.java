@@ -3,7 +3,7 @@ package dev.curvature.hessian.ui;
 import dev.curvature.hessian.BlockHessianReport;
 import dev.curvature.hessian.HessianBlockEstimator;
 import dev.curvature.hessian.HessianBlockListener;
-import dev.curvature.hessian.sink.ReportSink;
+import dev.curvature.hessian.ReportSink;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

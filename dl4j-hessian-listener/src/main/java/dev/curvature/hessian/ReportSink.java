@@ -1,11 +1,10 @@
-package dev.curvature.hessian.sink;
+package dev.curvature.hessian;
 
-import dev.curvature.hessian.BlockHessianReport;
 
 import java.io.IOException;
 
 /**
- * Where {@link dev.curvature.hessian.HessianBlockListener} sends each report: a log line, a file, or (added by
+ * Where {@link HessianBlockListener} sends each report: a log line, a file, or (added by
  * another module) a DL4J UI {@code StatsStorageRouter}. A sink that throws is logged by the listener and skipped
  * for that report; it never stops training or further probes.
  */
