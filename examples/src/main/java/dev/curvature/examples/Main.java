@@ -23,7 +23,7 @@ public final class Main {
               compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
               search       Arbiter search over Adam, Adam-mini, Muon and learning rates; table, CSV and PNG
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
-            Run with: mvn -q -pl examples -am compile exec:java -Dexec.args="COMMAND [--help]"
+            Run with: mvn -q -pl examples -am test-compile exec:java -Dexec.args="COMMAND [--help]"
             """;
 
     public static void main(String[] args) throws Exception {
