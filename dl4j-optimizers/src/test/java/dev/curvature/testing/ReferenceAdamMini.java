@@ -1,7 +1,7 @@
 package dev.curvature.testing;
 
 /**
- * Slow plain-Java Adam-mini on {@code double[]}, straight from ALGORITHMS.md section 1. With every block of
+ * Slow plain-Java Adam-mini on {@code double[]}, straight from docs/ALGORITHMS.md section 1. With every block of
  * size 1 it is Adam with the reference (PyTorch) epsilon placement.
  */
 public final class ReferenceAdamMini {

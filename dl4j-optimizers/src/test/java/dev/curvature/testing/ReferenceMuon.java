@@ -1,7 +1,7 @@
 package dev.curvature.testing;
 
 /**
- * Slow plain-Java Muon for one matrix, straight from ALGORITHMS.md section 2: lerp momentum, optional Nesterov,
+ * Slow plain-Java Muon for one matrix, straight from docs/ALGORITHMS.md section 2: lerp momentum, optional Nesterov,
  * quintic Newton-Schulz in double precision, scale by shape or by AdamW RMS. The matrix is given in the
  * orientation the optimizer sees ({@code rows x cols}, row-major {@code double[]}).
  */

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plain-Java statement of the Adam-mini partition rules (ALGORITHMS.md section 1), written from the spec and
+ * Plain-Java statement of the Adam-mini partition rules (docs/ALGORITHMS.md section 1), written from the spec and
  * independently of the ND4J implementation: for every flat storage index of a parameter, the id of its block.
  */
 public final class ReferencePartition {

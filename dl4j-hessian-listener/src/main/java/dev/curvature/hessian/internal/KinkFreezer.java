@@ -60,7 +60,7 @@ import java.util.function.UnaryOperator;
  * activations inside SameDiff layers, layers defined in SameDiff that it cannot inspect, and max pooling nested in
  * a wrapper layer.
  */
-public final class KinkFreezer {
+final class KinkFreezer {
 
     /** What was (or would be) frozen, and what stays inexact, as {@code "layer (what)"} entries. */
     public record Kinks(List<String> frozen, List<String> notExact) {

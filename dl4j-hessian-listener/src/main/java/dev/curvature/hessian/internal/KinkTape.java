@@ -23,7 +23,7 @@ import java.util.function.Function;
  *
  * <p>Not thread-safe: one tape belongs to one probe copy, used by one thread.
  */
-public final class KinkTape implements AutoCloseable {
+final class KinkTape implements AutoCloseable {
 
     /** State of one recorded call; its arrays are detached from workspaces and closed with the tape. */
     interface Piece extends AutoCloseable {
