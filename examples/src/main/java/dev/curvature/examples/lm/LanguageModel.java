@@ -4,18 +4,8 @@ import dev.curvature.examples.Args;
 import dev.curvature.examples.ClassesReproduction;
 import dev.curvature.examples.Compare;
 import dev.curvature.hessian.BlockPartition;
-import dev.curvature.hessian.HessianBlockEstimator;
-import dev.curvature.hessian.HessianBlockListener;
-import dev.curvature.hessian.sink.CsvReportSink;
-import dev.curvature.hessian.ui.HessianUi;
-import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
-import org.deeplearning4j.ui.model.stats.StatsListener;
-import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -24,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,21 +44,21 @@ public final class LanguageModel {
                                   /usr/share/dictd/gcide.dict.dz from the Debian package dict-gcide)
               --max-chars N       read only the first N characters of the corpus (default all; --quick: 2000000)
               --classes LIST      vocabulary sizes C, comma-separated: the C-1 most frequent tokens (ties: first
-                                  occurrence first) plus <unk> (default 256,1024,4096,16384; --quick: 16,32,64)
+                                  occurrence first) plus <unk> (default 256,1024,4096,16384; --quick: 16,64)
               --window K          tokens of context k >= 1 (default 8; --quick: 4)
               --dim D             embedding and attention width (default 64; --quick: 16)
               --heads H           attention heads, dividing --dim (default 4; --quick: 2)
               --hidden N          MLP width (default 128; --quick: 32)
               --batch N           training windows per step (default 64; --quick: 16)
-              --steps N           Adam steps of the sweep before the 'trained' ratio (default 150; --quick: 20)
-              --compare-steps N   steps of each optimizer in the comparison (default 300; --quick: 30)
+              --steps N           Adam steps of the sweep before the 'trained' ratio (default 100; --quick: 20)
+              --compare-steps N   steps of each optimizer in the comparison (default 300; --quick: 20)
               --eval-every N      steps between validation evaluations (default 25; --quick: 10)
-              --val-windows N     validation windows evaluated, evenly spaced over the last 5% (default 2048;
+              --val-windows N     validation windows evaluated, evenly spaced over the last 5% (default 1024;
                                   --quick: 256)
               --probe-batches N   probe batches per ratio; the standard error is over them (default 3; --quick: 2)
-              --probe-size N      training windows per probe batch (default 64; --quick: 32)
-              --hessian-blocks N  output neurons probed per probe batch, a stratified sample (default 12; --quick: 6)
-              --hessian-probes N  Rademacher probes per probed block (default 2)
+              --probe-size N      training windows per probe batch (default 32)
+              --hessian-blocks N  output neurons probed per probe batch, a stratified sample (default 8; --quick: 4)
+              --hessian-probes N  Rademacher probes per probed block (default 1)
               --optimizers LIST   any of adam,adamw,adammini,muon (default all four)
               --lr-adam X         DL4J Adam, also the sweep's optimizer (default 0.001)
               --lr-adamw X        Adam with decoupled weight decay (default 0.001)
@@ -128,7 +117,7 @@ public final class LanguageModel {
 
     static Settings settings(Args args) {
         boolean q = args.flag("quick");
-        int[] classes = ClassesReproduction.parseList(args.get("classes", q ? "16,32,64" : "256,1024,4096,16384"));
+        int[] classes = ClassesReproduction.parseList(args.get("classes", q ? "16,64" : "256,1024,4096,16384"));
         classes = Arrays.stream(classes).distinct().sorted().toArray();
         String window = args.get("window", null);
         if (window != null && window.trim().matches("-?\\d+") && Integer.parseInt(window.trim()) < 1) {
@@ -140,8 +129,8 @@ public final class LanguageModel {
         int hidden = args.getInt("hidden", q ? 32 : 128, 1);
         LmModel.Shape shape = new LmModel.Shape(classes[classes.length - 1], k, dim, heads, hidden);
         RatioSweep.Probe probe = new RatioSweep.Probe(args.getInt("probe-batches", q ? 2 : 3, 1),
-                args.getInt("probe-size", q ? 32 : 64, 1), args.getInt("hessian-blocks", q ? 6 : 12, 1),
-                args.getInt("hessian-probes", 2, 1), args.getInt("seed", 12345, 0));
+                args.getInt("probe-size", 32, 1), args.getInt("hessian-blocks", q ? 4 : 8, 1),
+                args.getInt("hessian-probes", 1, 1), args.getInt("seed", 12345, 0));
         boolean ui = args.flag("ui");
         if (args.get("ui-port", null) != null && !ui) {
             throw new IllegalArgumentException("--ui-port needs --ui");
@@ -154,8 +143,8 @@ public final class LanguageModel {
         long maxChars = args.get("max-chars", null) != null ? args.getInt("max-chars", 0, 1)
                 : q ? 2_000_000 : Long.MAX_VALUE;
         return new Settings(corpus, maxChars, classes, shape, args.getInt("batch", q ? 16 : 64, 1),
-                args.getInt("steps", q ? 20 : 150, 1), args.getInt("compare-steps", q ? 30 : 300, 1),
-                args.getInt("eval-every", q ? 10 : 25, 1), args.getInt("val-windows", q ? 256 : 2048, 1), probe,
+                args.getInt("steps", q ? 20 : 100, 1), args.getInt("compare-steps", q ? 20 : 300, 1),
+                args.getInt("eval-every", q ? 10 : 25, 1), args.getInt("val-windows", q ? 256 : 1024, 1), probe,
                 args.getInt("seed", 12345, 0), Path.of(args.get("out", "target/lm")), ui, uiPort);
     }
 
@@ -168,7 +157,7 @@ public final class LanguageModel {
                         + " steps of %s%n", s.corpus(), Arrays.toString(s.classes()), s.shape(), s.batch(), s.steps(),
                 s.compareSteps(), optimizers.keySet());
         System.out.printf(Locale.ROOT, "[lm] time estimate: about %.0f min on 2 unshared cores, plus reading the"
-                + " corpus (~%.0f s for the 40 MB default)%n", TimeEstimate.minutes(s, optimizers.size()), 20.0);
+                + " corpus (~%.0f s for the 40 MB default)%n", TimeEstimate.minutes(s, optimizers.size()), 5.0);
         Tokens tokens = Tokens.read(s.corpus(), s.maxChars(), chars -> log.accept(String.format(Locale.ROOT,
                 "[lm] reading %s: %.1f M characters", s.corpus().getFileName(), chars / 1e6)));
         log.accept(String.format(Locale.ROOT, "[lm] %d tokens, %d distinct", tokens.size(), tokens.distinctCount()));
