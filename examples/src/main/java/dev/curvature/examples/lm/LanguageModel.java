@@ -3,7 +3,6 @@ package dev.curvature.examples.lm;
 import dev.curvature.examples.Args;
 import dev.curvature.examples.ClassesReproduction;
 import dev.curvature.examples.Compare;
-import dev.curvature.hessian.BlockPartition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.api.UIServer;
 import org.nd4j.linalg.dataset.MultiDataSet;
