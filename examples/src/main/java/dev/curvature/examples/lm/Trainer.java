@@ -62,6 +62,8 @@ public final class Trainer {
         for (int step = 1; step <= steps; step++) {
             MultiDataSet b = windows.randomTrainBatch(batch, random);
             long probeBefore = hessian == null ? 0 : hessian.probeNanos();
+            // DL4J's score adds the weight-decay penalty at the parameters the gradient is taken at: remove that one
+            double penalty = graph.calcRegularizationScore(true);
             long t0 = System.nanoTime();
             graph.fit(b);
             long elapsed = System.nanoTime() - t0;
@@ -75,8 +77,7 @@ public final class Trainer {
             if (stateBytes < 0) {
                 stateBytes = OptimizerMemory.stateBytes(graph);
             }
-            // DL4J's score adds the weight-decay penalty: report the data loss
-            lossSum += graph.score() - graph.calcRegularizationScore(true);
+            lossSum += graph.score() - penalty;
             lossCount++;
             if (step % evalEvery == 0 || step == steps) {
                 Point p = new Point(name, classes, step, trainNanos / 1e9, lossSum / lossCount,
