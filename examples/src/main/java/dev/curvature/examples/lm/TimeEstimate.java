@@ -1,10 +1,11 @@
 package dev.curvature.examples.lm;
 
 /**
- * A rough run-time model of {@code lm}, calibrated on the default run (see docs/lm-section.md): a training step
- * costs a fixed part (the SameDiff attention layer, the updater) plus a part proportional to the output and embedding
- * work {@code batch * (hidden + dim) * C}; a Hessian-vector product costs two DOUBLE gradient evaluations on a probe
- * batch.
+ * A rough run-time model of {@code lm} for 2 unshared cores: a training step costs a fixed part (the SameDiff
+ * attention layer, the updater) plus a part proportional to the output and embedding work
+ * {@code batch * (hidden + dim) * C}; a Hessian-vector product costs two DOUBLE gradient evaluations on a probe
+ * batch. The constants come from step timings of this model; the committed default run took longer on a machine
+ * shared with other builds (docs/lm-section.md).
  */
 final class TimeEstimate {
     static final double STEP_FIXED_SECONDS = 0.04;
