@@ -108,8 +108,8 @@ public final class LanguageModel {
             System.out.print(HELP);
             return null;
         }
-        Settings s = settings(args);
         Map<String, Compare.OptimizerChoice> optimizers = Compare.optimizers(args);
+        Settings s = settings(args);
         double lrAdam = args.getDouble("lr-adam", 1e-3);
         return run(s, optimizers, lrAdam, whileServing);
     }
@@ -135,16 +135,18 @@ public final class LanguageModel {
             throw new IllegalArgumentException("--ui-port needs --ui");
         }
         int uiPort = args.getInt("ui-port", Integer.getInteger("org.deeplearning4j.ui.port", 9000), 0);
-        Path corpus = Path.of(args.get("corpus", DEFAULT_CORPUS.toString()));
-        if (!Files.isRegularFile(corpus) || !Files.isReadable(corpus)) {
-            throw new IllegalArgumentException("corpus " + corpus + " is not a readable file; " + CORPUS_HINT);
-        }
         long maxChars = args.get("max-chars", null) != null ? args.getInt("max-chars", 0, 1)
                 : q ? 2_000_000 : Long.MAX_VALUE;
-        return new Settings(corpus, maxChars, classes, shape, args.getInt("batch", q ? 16 : 64, 1),
+        Path corpus = Path.of(args.get("corpus", DEFAULT_CORPUS.toString()));
+        Settings s = new Settings(corpus, maxChars, classes, shape, args.getInt("batch", q ? 16 : 64, 1),
                 args.getInt("steps", q ? 20 : 100, 1), args.getInt("compare-steps", q ? 20 : 300, 1),
                 args.getInt("eval-every", q ? 10 : 25, 1), args.getInt("val-windows", q ? 256 : 1024, 1), probe,
                 args.getInt("seed", 12345, 0), Path.of(args.get("out", "target/lm")), ui, uiPort);
+        // last, so that every option is checked whether or not the corpus is there
+        if (!Files.isRegularFile(corpus) || !Files.isReadable(corpus)) {
+            throw new IllegalArgumentException("corpus " + corpus + " is not a readable file; " + CORPUS_HINT);
+        }
+        return s;
     }
 
     static Result run(Settings s, Map<String, Compare.OptimizerChoice> optimizers, double lrAdam,

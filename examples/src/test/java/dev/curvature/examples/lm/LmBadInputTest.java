@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,18 +52,32 @@ class LmBadInputTest {
                 text.toString());
     }
 
+    /** Every option is checked before the corpus: these name the option even though the corpus is missing. */
     @Test
     void badOptionsAreRefusedBeforeTheCorpusIsRead() {
         String missing = dir.resolve("absent.txt").toString();
         refused("--window", "--window", "0", "--corpus", missing);
-        refused("--window", "--window", "-2");
-        refused("unknown option --bogus", "--bogus");
+        refused("--window", "--window", "-2", "--corpus", missing);
+        refused("unknown option --bogus", "--bogus", "--corpus", missing);
         refused("--classes", "--classes", "1,64", "--corpus", missing);
-        refused("--classes", "--classes", "a,b");
+        refused("--classes", "--classes", "a,b", "--corpus", missing);
         refused("--heads", "--dim", "16", "--heads", "3", "--corpus", missing);
-        refused("--ui-port needs --ui", "--ui-port", "9001");
-        refused("unknown optimizer", "--optimizers", "adam,sgd");
-        refused("--lr-muon", "--optimizers", "adam", "--lr-muon", "0.01");
-        refused("--steps must be >= 1", "--steps", "0");
+        refused("--ui-port needs --ui", "--ui-port", "9001", "--corpus", missing);
+        refused("unknown optimizer", "--optimizers", "adam,sgd", "--corpus", missing);
+        refused("--lr-muon", "--optimizers", "adam", "--lr-muon", "0.01", "--corpus", missing);
+        refused("--steps must be >= 1", "--steps", "0", "--corpus", missing);
+        refused("--max-chars must be >= 1", "--max-chars", "0", "--corpus", missing);
+    }
+
+    /** Through the command line: status 2 and "error: ..." naming dict-gcide and --corpus. */
+    @Test
+    void theCommandExitsWithStatusTwoOnAMissingCorpus() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.curvature.examples.Main", "lm", "--corpus",
+                dir.resolve("absent.txt").toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(2, p.waitFor(), output);
+        assertTrue(output.contains("error: corpus ") && output.contains("dict-gcide") && output.contains("--corpus"),
+                output);
     }
 }
