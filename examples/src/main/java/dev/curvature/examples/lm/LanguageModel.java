@@ -54,7 +54,7 @@ public final class LanguageModel {
               --eval-every N      steps between validation evaluations (default 25; --quick: 10)
               --val-windows N     validation windows evaluated, evenly spaced over the last 5% (default 1024;
                                   --quick: 256)
-              --probe-batches N   probe batches per ratio; the standard error is over them (default 3; --quick: 2)
+              --probe-batches N   probe batches per ratio, >= 2; the standard error is over them (default 3; --quick: 2)
               --probe-size N      training windows per probe batch (default 32)
               --hessian-blocks N  output neurons probed per probe batch, a stratified sample (default 8; --quick: 4)
               --hessian-probes N  Rademacher probes per probed block (default 1)
@@ -127,7 +127,7 @@ public final class LanguageModel {
         int heads = args.getInt("heads", q ? 2 : 4, 1);
         int hidden = args.getInt("hidden", q ? 32 : 128, 1);
         LmModel.Shape shape = new LmModel.Shape(classes[classes.length - 1], k, dim, heads, hidden);
-        RatioSweep.Probe probe = new RatioSweep.Probe(args.getInt("probe-batches", q ? 2 : 3, 1),
+        RatioSweep.Probe probe = new RatioSweep.Probe(args.getInt("probe-batches", q ? 2 : 3, 2),
                 args.getInt("probe-size", 32, 1), args.getInt("hessian-blocks", q ? 4 : 8, 1),
                 args.getInt("hessian-probes", 1, 1), args.getInt("seed", 12345, 0));
         boolean ui = args.flag("ui");
@@ -258,14 +258,18 @@ public final class LanguageModel {
 
     static void printGoals(Result r, Map<String, Compare.OptimizerChoice> optimizers) {
         System.out.println("\nGoals:");
-        System.out.printf(Locale.ROOT, "  init output-layer slope %.3f: within 0.15 of -1? %s%n", r.initSlope(),
-                Math.abs(r.initSlope() + 1) <= 0.15 ? "met" : "missed");
+        if (Double.isNaN(r.initSlope())) {
+            System.out.println("  init output-layer slope: not measured (needs two or more --classes)");
+        } else {
+            System.out.printf(Locale.ROOT, "  init output-layer slope %.3f: within 0.15 of -1? %s%n", r.initSlope(),
+                    Math.abs(r.initSlope() + 1) <= 0.15 ? "met" : "missed");
+        }
         LmOutput.SummaryRow adam = find(r.summary(), "adam");
         LmOutput.SummaryRow mini = find(r.summary(), "adammini");
         LmOutput.SummaryRow muon = find(r.summary(), "muon");
         if (adam != null && mini != null) {
             double ppl = Math.exp(mini.valLoss() - adam.valLoss());
-            System.out.printf(Locale.ROOT, "  Adam-mini state %.3fx Adam's (<= 0.51: %s); val perplexity %.4fx Adam's"
+            System.out.printf(Locale.ROOT, "  Adam-mini state %.4fx Adam's (<= 0.51: %s); val perplexity %.4fx Adam's"
                             + " (within 2%%: %s)%n", mini.stateVsAdam(), mini.stateVsAdam() <= 0.51 ? "met" : "missed",
                     ppl, Math.abs(ppl - 1) <= 0.02 ? "met" : "missed");
         }
