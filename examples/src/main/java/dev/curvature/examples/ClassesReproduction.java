@@ -141,7 +141,7 @@ public final class ClassesReproduction {
         return sb.toString();
     }
 
-    static int[] parseList(String list) {
+    public static int[] parseList(String list) {
         try {
             int[] values = Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
             for (int v : values) {
@@ -211,7 +211,7 @@ public final class ClassesReproduction {
     }
 
     /** Least-squares slope of {@code log y} against {@code log x}; NaN with fewer than two points. */
-    static double logLogSlope(double[] x, double[] y) {
+    public static double logLogSlope(double[] x, double[] y) {
         int n = x.length;
         if (n < 2) {
             return Double.NaN;

@@ -222,10 +222,10 @@ public final class Compare {
     }
 
     /** An optimizer to compare: its updater, the DL4J weight decay it needs, and a description of its settings. */
-    record OptimizerChoice(IUpdater updater, double dl4jWeightDecay, String settings) {
+    public record OptimizerChoice(IUpdater updater, double dl4jWeightDecay, String settings) {
     }
 
-    static Map<String, OptimizerChoice> optimizers(Args args) {
+    public static Map<String, OptimizerChoice> optimizers(Args args) {
         double lrAdam = positive(args, "lr-adam", 1e-3);
         double lrAdamW = positive(args, "lr-adamw", 1e-3);
         double wd = args.getDouble("wd", 0.05);

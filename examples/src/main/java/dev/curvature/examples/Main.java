@@ -6,8 +6,8 @@ import dev.curvature.examples.bench.OptimizerStepBenchmark;
 import java.util.Arrays;
 
 /**
- * Entry point of the examples: {@code demo} (default), {@code compare}, {@code search}, {@code classes} and the
- * benchmarks. Each takes {@code --help}.
+ * Entry point of the examples: {@code demo} (default), {@code compare}, {@code search}, {@code classes},
+ * {@code lm} and the benchmarks. Each takes {@code --help}.
  */
 public final class Main {
     private Main() {
@@ -23,6 +23,8 @@ public final class Main {
               compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
               search       Arbiter search over Adam, Adam-mini, Muon and learning rates; table, CSV and PNG
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
+              lm           word-level language model on real English text (dict-gcide): the output layer's Hessian
+                           ratio against vocabulary size, and Adam, AdamW, Adam-mini, Muon at large C; CSV and PNG
             Run with: mvn -q -pl examples -am test-compile exec:java -Dexec.args="COMMAND [--help]"
             """;
 
@@ -49,6 +51,7 @@ public final class Main {
             case "classes" -> ClassesReproduction.main(rest);
             case "compare" -> Compare.main(rest);
             case "search" -> dev.curvature.examples.search.Search.main(rest);
+            case "lm" -> dev.curvature.examples.lm.LanguageModel.main(rest);
             case "--help", "-h", "help" -> System.out.print(HELP);
             default -> {
                 System.err.println("unknown command '" + command + "'");
