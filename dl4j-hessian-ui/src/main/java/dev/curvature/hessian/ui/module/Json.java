@@ -73,9 +73,9 @@ final class Json {
 
         ScriptSafe() {
             ascii = standardAsciiEscapesForJSON();
-            ascii['<'] = ESCAPE_STANDARD;
-            ascii['>'] = ESCAPE_STANDARD;
-            ascii['&'] = ESCAPE_STANDARD;
+            ascii['<'] = ESCAPE_CUSTOM;
+            ascii['>'] = ESCAPE_CUSTOM;
+            ascii['&'] = ESCAPE_CUSTOM;
         }
 
         @Override
@@ -85,7 +85,10 @@ final class Json {
 
         @Override
         public SerializableString getEscapeSequence(int ch) {
-            return ch == 0x2028 || ch == 0x2029 ? new SerializedString(String.format("\\u%04x", ch)) : null;
+            return switch (ch) {
+                case '<', '>', '&', 0x2028, 0x2029 -> new SerializedString(String.format("\\u%04x", ch));
+                default -> null;
+            };
         }
     }
 }
