@@ -59,6 +59,7 @@ public final class Compare {
               --lr-adam X         DL4J Adam (default 0.001)
               --beta2-adam X      its beta2 (default 0.999)
               --lr-adamw X        Adam with decoupled weight decay (default 0.001)
+              --beta2-adamw X     its beta2 (default 0.999)
               --wd X              decoupled weight decay of adamw (default 0.05; DL4J WeightDecay with applyLR)
               --lr-adammini X     Adam-mini (default 0.001)
               --beta2-adammini X  its beta2 (default 0.999)
@@ -138,7 +139,7 @@ public final class Compare {
      */
     public static Result run(String[] argv, java.util.function.Consumer<Result> whileServing) throws IOException {
         Args args = new Args(argv, Set.of("data", "model", "optimizers", "epochs", "train", "test", "batch",
-                "eval-every", "warmup", "seeds", "lr-adam", "beta2-adam", "lr-adamw", "wd", "lr-adammini",
+                "eval-every", "warmup", "seeds", "lr-adam", "beta2-adam", "lr-adamw", "beta2-adamw", "wd", "lr-adammini",
                 "beta2-adammini", "lr-muon", "lr-muon-aux", "target", "hessian-every", "seed", "out", "ui-port",
                 "hessian-blocks", "hessian-probes", "hessian-lanczos"),
                 Set.of("help", "synthetic", "hessian", "ui"));
@@ -273,6 +274,7 @@ public final class Compare {
     static Map<String, OptimizerChoice> optimizers(Args args) {
         double lrAdam = positive(args, "lr-adam", 1e-3);
         double lrAdamW = positive(args, "lr-adamw", 1e-3);
+        double b2AdamW = beta2(args, "beta2-adamw");
         double wd = args.getDouble("wd", 0.05);
         if (!(wd >= 0) || Double.isInfinite(wd)) {
             throw new IllegalArgumentException("--wd must be a finite number >= 0, got " + wd);
@@ -285,8 +287,9 @@ public final class Compare {
         Map<String, OptimizerChoice> all = new LinkedHashMap<>();
         all.put("adam", new OptimizerChoice(Adam.builder().learningRate(lrAdam).beta2(b2Adam).build(), 0,
                 "Adam (DL4J) lr " + lrAdam + (b2Adam == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2Adam)));
-        all.put("adamw", new OptimizerChoice(new Adam(lrAdamW), wd,
-                "Adam (DL4J) lr " + lrAdamW + " + WeightDecay(" + wd + ", applyLR)"));
+        all.put("adamw", new OptimizerChoice(Adam.builder().learningRate(lrAdamW).beta2(b2AdamW).build(), wd,
+                "Adam (DL4J) lr " + lrAdamW + (b2AdamW == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2AdamW)
+                        + " + WeightDecay(" + wd + ", applyLR)"));
         all.put("adammini", new OptimizerChoice(AdamMini.builder().learningRate(lrMini).beta2(b2Mini).build(), 0,
                 "AdamMini lr " + lrMini + (b2Mini == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2Mini)));
         all.put("muon", new OptimizerChoice(Muon.builder().learningRate(lrMuon).auxiliary(new Adam(lrAux)).build(), 0,
@@ -303,7 +306,8 @@ public final class Compare {
         // an option for an optimizer that is not compared would be silently ignored: refuse it
         Map<String, List<String>> usedBy = Map.of("lr-adam", List.of("adam", "muon"), "lr-adamw", List.of("adamw"),
                 "wd", List.of("adamw"), "lr-adammini", List.of("adammini"), "lr-muon", List.of("muon"),
-                "lr-muon-aux", List.of("muon"), "beta2-adam", List.of("adam"), "beta2-adammini", List.of("adammini"));
+                "lr-muon-aux", List.of("muon"), "beta2-adam", List.of("adam"), "beta2-adamw", List.of("adamw"),
+                "beta2-adammini", List.of("adammini"));
         for (Map.Entry<String, List<String>> e : usedBy.entrySet()) {
             if (args.get(e.getKey(), null) != null && e.getValue().stream().noneMatch(chosen::containsKey)) {
                 throw new IllegalArgumentException("--" + e.getKey() + " is set but " + String.join(" or ", e.getValue())

@@ -324,7 +324,8 @@ public final class Search {
             }
         });
         if (best.containsKey("adam")) {
-            cmd.append(String.format(Locale.ROOT, " --lr-adamw %.4g", best.get("adam").learningRate()));
+            cmd.append(String.format(Locale.ROOT, " --lr-adamw %.4g --beta2-adamw %s", best.get("adam").learningRate(),
+                    best.get("adam").beta2()));
         }
         System.out.println("use them: " + cmd);
     }
