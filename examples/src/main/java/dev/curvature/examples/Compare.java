@@ -139,7 +139,8 @@ public final class Compare {
      */
     public static Result run(String[] argv, java.util.function.Consumer<Result> whileServing) throws IOException {
         Args args = new Args(argv, Set.of("data", "model", "optimizers", "epochs", "train", "test", "batch",
-                "eval-every", "warmup", "seeds", "lr-adam", "beta2-adam", "lr-adamw", "beta2-adamw", "wd", "lr-adammini",
+                "eval-every", "warmup", "seeds", "lr-adam", "beta2-adam", "lr-adamw", "beta2-adamw",
+                "wd", "lr-adammini",
                 "beta2-adammini", "lr-muon", "lr-muon-aux", "target", "hessian-every", "seed", "out", "ui-port",
                 "hessian-blocks", "hessian-probes", "hessian-lanczos"),
                 Set.of("help", "synthetic", "hessian", "ui"));
@@ -373,8 +374,10 @@ public final class Compare {
                     x.optimizer(), x.finalAccuracy(), x.bestAccuracy(), x.finalLoss(),
                     hit ? Integer.toString(x.stepsToTarget()) : "not reached",
                     hit ? String.format(Locale.ROOT, "%.1f", x.secondsToTarget()) : "-", x.stateBytes(),
-                    adam == null ? "-" : String.format(Locale.ROOT, "%.3fx", (double) x.stateBytes() / adam.stateBytes()),
-                    x.msPerStep(), adam == null ? "-" : String.format(Locale.ROOT, "%.2fx", x.msPerStep() / adam.msPerStep()),
+                    adam == null ? "-" : String.format(Locale.ROOT, "%.3fx",
+                            (double) x.stateBytes() / adam.stateBytes()),
+                    x.msPerStep(), adam == null ? "-" : String.format(Locale.ROOT, "%.2fx",
+                            x.msPerStep() / adam.msPerStep()),
                     x.trainSeconds());
         }
         for (Summary x : summaries) {

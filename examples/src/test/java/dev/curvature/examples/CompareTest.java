@@ -66,8 +66,9 @@ class CompareTest {
                     && p.optimizer().equals("muon")).reduce((a, b) -> b).orElseThrow();
             assertEquals(4, lastMuon.step());
             assertEquals(lastMuon.testAccuracy(), s.get("muon").finalAccuracy(), 0.0);
-            assertTrue(curves.contains(String.format(java.util.Locale.ROOT, "%s,muon,12345,4,1,%.4f,%.6f,%.6f,%.6f", model,
-                    lastMuon.trainSeconds(), lastMuon.trainLoss(), lastMuon.testLoss(), lastMuon.testAccuracy())));
+            assertTrue(curves.contains(String.format(java.util.Locale.ROOT, "%s,muon,12345,4,1,%.4f,%.6f,%.6f,%.6f",
+                    model, lastMuon.trainSeconds(), lastMuon.trainLoss(), lastMuon.testLoss(),
+                    lastMuon.testAccuracy())));
 
             List<String> summary = Files.readAllLines(out.resolve("compare-" + model + "-summary.csv"));
             assertEquals(5, summary.size());
@@ -276,7 +277,8 @@ class CompareTest {
                         "--hessian-lanczos must be >= 0"),
                 Map.entry(new String[] {"--optimizers", "adamw", "--beta2-adam", "0.95"},
                         "--beta2-adam is set but adam"),
-                Map.entry(new String[] {"--optimizers", "adam,muon", "--wd", "0.1"}, "--wd is set but adamw is not among"));
+                Map.entry(new String[] {"--optimizers", "adam,muon", "--wd", "0.1"},
+                        "--wd is set but adamw is not among"));
         for (Map.Entry<String[], String> c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compare.run(c.getKey()));
             assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());

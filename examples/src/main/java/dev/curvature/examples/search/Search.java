@@ -128,8 +128,8 @@ public final class Search {
         }
         for (String key : List.of("adam", "adammini", "muon")) {
             if (args.get("range-" + key, null) != null && !ranges.containsKey(key)) {
-                throw new IllegalArgumentException("--range-" + key + " is set but " + key + " is not among --optimizers "
-                        + ranges.keySet());
+                throw new IllegalArgumentException("--range-" + key + " is set but " + key
+                        + " is not among --optimizers " + ranges.keySet());
             }
         }
         if (args.get("beta2", null) != null && !ranges.containsKey("adam") && !ranges.containsKey("adammini")) {
@@ -138,7 +138,8 @@ public final class Search {
         }
         Path dir = FashionMnist.choose(args.get("data", null), args.flag("synthetic")).orElse(null);
         System.out.printf(Locale.ROOT, "Arbiter grid search, %s, %s: %d train / %d validation images, %d epochs,"
-                        + " batch %d, %d learning rates per optimizer, beta2 %s (adam, adammini)%n", model.description(),
+                        + " batch %d, %d learning rates per optimizer, beta2 %s (adam, adammini)%n",
+                model.description(),
                 dir == null ? "synthetic task" : "Fashion-MNIST " + dir, train, validation, epochs, batch, points,
                 java.util.Arrays.toString(beta2));
 
@@ -295,7 +296,8 @@ public final class Search {
             double rate = rates.getOrDefault(info.getIndex(), Double.NaN);
             double seconds = info.getStartTime() == null || info.getEndTime() == null ? Double.NaN
                     : (info.getEndTime() - info.getStartTime()) / 1000.0;
-            rows.add(new Row(optimizer, rate, betas.getOrDefault(info.getIndex(), Double.NaN), info.getScore() == null ? Double.NaN : info.getScore(), seconds,
+            double beta2 = betas.getOrDefault(info.getIndex(), Double.NaN);
+            rows.add(new Row(optimizer, rate, beta2, info.getScore() == null ? Double.NaN : info.getScore(), seconds,
                     info.getCandidateStatus().toString()));
         }
         return rows;

@@ -85,11 +85,13 @@ class FormatFixtureTest {
         byte[] v1 = resource(PROBE_V1);
         byte[] v2 = ProbeEncoding.encode(Probes.reference());
         assertEquals(v1.length + 4, v2.length, "an empty not-exact list is one int");
-        assertArrayEquals(java.util.Arrays.copyOfRange(v1, 1, v1.length), java.util.Arrays.copyOfRange(v2, 1, v1.length));
+        assertArrayEquals(java.util.Arrays.copyOfRange(v1, 1, v1.length),
+                java.util.Arrays.copyOfRange(v2, 1, v1.length));
         byte[] s1 = resource(SESSION_INFO_V1);
         byte[] s2 = ProbeEncoding.encode(Probes.referenceInfo());
         assertEquals(s1.length + 4, s2.length, "an empty label is one int");
-        assertArrayEquals(java.util.Arrays.copyOfRange(s1, 1, s1.length), java.util.Arrays.copyOfRange(s2, 1, s1.length));
+        assertArrayEquals(java.util.Arrays.copyOfRange(s1, 1, s1.length),
+                java.util.Arrays.copyOfRange(s2, 1, s1.length));
     }
 
     private static byte[] resource(String name) throws IOException {
