@@ -296,8 +296,8 @@ public final class Search {
             double rate = rates.getOrDefault(info.getIndex(), Double.NaN);
             double seconds = info.getStartTime() == null || info.getEndTime() == null ? Double.NaN
                     : (info.getEndTime() - info.getStartTime()) / 1000.0;
-            double beta2 = betas.getOrDefault(info.getIndex(), Double.NaN);
-            rows.add(new Row(optimizer, rate, beta2, info.getScore() == null ? Double.NaN : info.getScore(), seconds,
+            double trained = betas.getOrDefault(info.getIndex(), Double.NaN);
+            rows.add(new Row(optimizer, rate, trained, info.getScore() == null ? Double.NaN : info.getScore(), seconds,
                     info.getCandidateStatus().toString()));
         }
         return rows;
