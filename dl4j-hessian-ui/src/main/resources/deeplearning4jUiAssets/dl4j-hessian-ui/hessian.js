@@ -2,7 +2,7 @@
  * Hessian tab of the Deeplearning4j UI (dl4j-hessian-ui). Plain JavaScript, no library: it polls the JSON routes of
  * HessianModule and draws SVG charts, an SVG or canvas heatmap and an HTML table.
  *
- * Safety: every string from the server (session ids, layer and parameter names) reaches the page through
+ * Safety: every string from the server (session ids and labels, layer, parameter and unit names) reaches the page through
  * textContent or setAttribute, never as markup. Machine-checkable values: every number shown is also in a
  * data-value attribute with full precision (the integration test compares them with the reports).
  */
@@ -254,7 +254,10 @@
       });
     }
     state.sessions.forEach(function (s, i) {
-      select.options[i].textContent = s.id + ' (' + s.reports + ' reports' + (s.workers.length > 1 ? ', ' + s.workers.length + ' workers' : '') + ')';
+      // the label (optimizer and settings, when the training set one) first: it is what tells the runs apart
+      var name = s.label ? s.label + ' · ' + s.id : s.id;
+      select.options[i].textContent = name + ' (' + s.reports + ' reports' + (s.workers.length > 1 ? ', ' + s.workers.length + ' workers' : '') + ')';
+      select.options[i].setAttribute('data-label', s.label || '');
     });
     if (state.session !== null) {
       select.value = state.session;
@@ -336,6 +339,11 @@
     b.setAttribute('data-probed', String(r.probedBlocks));
     $('latest-method').textContent = 'probed · ' + r.method + ' · ' + r.partition + ' · '
         + r.hessianVectorProducts + ' HVPs, ' + r.elapsedMillis + ' ms';
+    var notExact = r.notExact || [];
+    var warning = $('not-exact');
+    warning.textContent = notExact.length ? 'not exact: ' + notExact.join(', ') : '';
+    warning.setAttribute('data-units', String(notExact.length));
+    warning.hidden = notExact.length === 0;
   }
 
   function seriesPoints(reports, valueKey, seKey) {

@@ -3,19 +3,13 @@ package dev.curvature.examples;
 import dev.curvature.examples.data.FashionMnist;
 import dev.curvature.hessian.BlockHessianReport;
 import dev.curvature.hessian.HessianBlockEstimator;
-import dev.curvature.hessian.HessianBlockListener;
-import dev.curvature.hessian.sink.CsvReportSink;
-import dev.curvature.hessian.sink.Slf4jReportSink;
 import dev.curvature.hessian.ui.HessianUi;
 import dev.curvature.optimizers.AdamMini;
 import dev.curvature.optimizers.Muon;
-import dev.curvature.optimizers.OptimizerMemory;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
-import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,18 +23,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /**
  * Trains the same network with DL4J's Adam, Adam with decoupled weight decay, Adam-mini and Muon on Fashion-MNIST
  * (or a synthetic 10-class task when the data is absent) and reports, per optimizer, test accuracy and loss against
- * steps and training time, optimizer-state bytes and time per step. Writes CSV and one PNG per network.
+ * steps and training time, steps and seconds to a target accuracy, optimizer-state bytes and time per step; with
+ * {@code --seeds N}, mean ± sd over N seeds. The training and its timing are {@link CompareRounds}'. Writes CSV and
+ * one PNG per network.
  */
 public final class Compare {
     private Compare() {
@@ -57,47 +51,68 @@ public final class Compare {
               --train N           training examples used (default all)
               --test N            test examples used (default all)
               --batch N           minibatch size (default 128)
-              --eval-every N      steps between test evaluations (default 100)
+              --eval-every N      steps between test evaluations (default: a tenth of the run, so >= 10 points)
+              --warmup N          untimed warm-up steps per optimizer on a throwaway copy of its network before the
+                                  timed run (default 20; 0 = none)
+              --seeds N           repeat the whole comparison with N seeds (--seed, --seed + 1, ...): other
+                                  initialisations and batch orders; reports mean ± sd over the seeds (default 1)
               --lr-adam X         DL4J Adam (default 0.001)
+              --beta2-adam X      its beta2 (default 0.999)
               --lr-adamw X        Adam with decoupled weight decay (default 0.001)
+              --beta2-adamw X     its beta2 (default 0.999)
               --wd X              decoupled weight decay of adamw (default 0.05; DL4J WeightDecay with applyLR)
               --lr-adammini X     Adam-mini (default 0.001)
+              --beta2-adammini X  its beta2 (default 0.999)
               --lr-muon X         Muon on the hidden weight matrices (default 0.02)
               --lr-muon-aux X     Muon's auxiliary Adam for biases and the output layer (default: --lr-adam)
-              --target X          test accuracy whose first crossing is reported (default 0.88)
+              --target X          test accuracy whose first crossing is reported, in steps and in training seconds
+                                  (default 0.88)
               --hessian           attach the Hessian block listener (default schedule: at most 5% of training time)
               --hessian-every N   with --hessian: probe every N iterations instead
               --hessian-blocks N  blocks probed per probe (default 24 of the per-output-neuron blocks)
               --hessian-probes N  random probes per block (default 2); also sets the Hutchinson trace probes
               --hessian-lanczos N Lanczos steps for the top/bottom eigenvalues (default 10; 0 = none)
               --ui                start the DL4J UI server with the Hessian tab (implies --hessian), print its address
-                                  and keep serving after training until Enter is pressed (or stdin closes)
+                                  and keep serving after training until Enter is pressed (or stdin closes); each
+                                  run is a session labelled with its network, optimizer, settings and seed
               --ui-port N         port of the UI server (default 9000 or -Dorg.deeplearning4j.ui.port; 0 = any free)
               --seed N            seed of initialisation and batch order (default 12345)
               --out DIR           where to write CSV and PNG (default target/compare)
+            Timing: the optimizers train in interleaved rounds (one evaluation interval each, the order rotating every
+            round) after their warm-up; training seconds and ms/step exclude the warm-up, the evaluations and the
+            Hessian probes (ms/step is the median over the steps without a probe).
             """;
 
     /** One evaluation point. */
-    public record Point(String model, String optimizer, int step, int epoch, double trainSeconds, double trainLoss,
-                        double testLoss, double testAccuracy) {
+    public record Point(String model, String optimizer, long seed, int step, int epoch, double trainSeconds,
+                        double trainLoss, double testLoss, double testAccuracy) {
     }
 
-    /** What one optimizer reached on one network. */
-    public record Summary(String model, String optimizer, String settings, double finalAccuracy, double bestAccuracy,
-                          double finalLoss, int stepsToTarget, double secondsToTarget, long stateBytes,
-                          double msPerStep, int steps, double trainSeconds, List<BlockHessianReport> hessian) {
+    /**
+     * What one optimizer reached on one network with one seed. {@code trainSeconds} and {@code secondsToTarget}
+     * count training only (no warm-up, evaluation or probe); {@code probeSeconds} is the Hessian listener's time.
+     */
+    public record Summary(String model, String optimizer, String settings, long seed, double finalAccuracy,
+                          double bestAccuracy, double finalLoss, int stepsToTarget, double secondsToTarget,
+                          long stateBytes, double msPerStep, int steps, double trainSeconds, double probeSeconds,
+                          List<BlockHessianReport> hessian) {
     }
 
-    /** Everything a run produced. */
+    /**
+     * Everything a run produced: per-seed summaries, their aggregates over the seeds, the time-to-target verdict per
+     * network, and the order in which every step ran ({@code timeline}: warm-up steps, then the timed rounds).
+     */
     public record Result(String dataDescription, boolean fashionMnist, List<Point> points, List<Summary> summaries,
-                         List<Path> files, String uiAddress, StatsStorage uiStorage) {
+                         List<CompareStats.Aggregate> aggregates, Map<String, String> verdicts,
+                         List<CompareRounds.Event> timeline, List<Path> files, String uiAddress,
+                         StatsStorage uiStorage) {
     }
 
     record Data(DataSet train, DataSet test, String description, boolean fashionMnist) {
     }
 
-    record Settings(int epochs, int batch, int evalEvery, double target, boolean hessian, int hessianEvery, long seed,
-                    Path out, StatsStorage uiStorage, HessianBlockEstimator estimator) {
+    record Settings(int epochs, int batch, int evalEvery, int warmup, int seeds, double target, boolean hessian,
+                    int hessianEvery, long seed, Path out, StatsStorage uiStorage, HessianBlockEstimator estimator) {
     }
 
     public static void main(String[] argv) throws IOException {
@@ -124,13 +139,16 @@ public final class Compare {
      */
     public static Result run(String[] argv, java.util.function.Consumer<Result> whileServing) throws IOException {
         Args args = new Args(argv, Set.of("data", "model", "optimizers", "epochs", "train", "test", "batch",
-                "eval-every", "lr-adam", "lr-adamw", "wd", "lr-adammini", "lr-muon", "lr-muon-aux", "target",
-                "hessian-every", "seed", "out", "ui-port", "hessian-blocks", "hessian-probes", "hessian-lanczos"),
+                "eval-every", "warmup", "seeds", "lr-adam", "beta2-adam", "lr-adamw", "beta2-adamw",
+                "wd", "lr-adammini",
+                "beta2-adammini", "lr-muon", "lr-muon-aux", "target", "hessian-every", "seed", "out", "ui-port",
+                "hessian-blocks", "hessian-probes", "hessian-lanczos"),
                 Set.of("help", "synthetic", "hessian", "ui"));
         if (args.flag("help")) {
             System.out.print(HELP);
             return null;
         }
+        // every option is checked before any data is loaded
         List<Networks.Kind> models = switch (args.get("model", "mlp").toLowerCase(Locale.ROOT)) {
             case "both" -> List.of(Networks.Kind.MLP, Networks.Kind.CNN);
             default -> List.of(Networks.Kind.parse(args.get("model", "mlp")));
@@ -161,16 +179,23 @@ public final class Compare {
         if (args.get("hessian-lanczos", null) != null) {
             estimator.lanczosSteps(args.getInt("hessian-lanczos", 10, 0));
         }
-        Path out = Path.of(args.get("out", "target/compare"));
-        Files.createDirectories(out);
+        int epochs = args.getInt("epochs", 3, 1);
+        int batch = args.getInt("batch", 128, 1);
+        int evalEvery = args.getInt("eval-every", 0, 1);
+        int warmup = args.getInt("warmup", 20, 0);
+        int seeds = args.getInt("seeds", 1, 1);
+        int hessianEvery = args.getInt("hessian-every", 0, 1);
         long seed = args.getInt("seed", 12345, 0);
+        int port = ui ? args.getInt("ui-port", Integer.getInteger("org.deeplearning4j.ui.port", 9000), 0) : 0;
+        HessianBlockEstimator built = estimator.build();
+        Path out = Path.of(args.get("out", "target/compare"));
         Data data = data(args, seed);
+        Files.createDirectories(out);
         System.out.println(data.description());
 
         StatsStorage storage = null;
         String uiAddress = null;
         if (ui) {
-            int port = args.getInt("ui-port", Integer.getInteger("org.deeplearning4j.ui.port", 9000), 0);
             UIServer server = VertxUIServer.getInstance(port, false, null);
             storage = new InMemoryStatsStorage();
             server.attach(storage);
@@ -178,35 +203,57 @@ public final class Compare {
             System.out.println("DL4J UI: " + uiAddress + "  (training overview: http://localhost:" + server.getPort()
                     + "/train/overview)");
         }
-        Settings settings = new Settings(args.getInt("epochs", 3, 1), args.getInt("batch", 128, 1),
-                args.getInt("eval-every", 100, 1), target, hessian, args.getInt("hessian-every", 0, 1), seed, out,
-                storage, estimator.build());
+        Settings settings = new Settings(epochs, batch, evalEvery, warmup, seeds, target, hessian, hessianEvery, seed,
+                out, storage, built);
 
         List<Point> points = new ArrayList<>();
         List<Summary> summaries = new ArrayList<>();
+        List<CompareStats.Aggregate> aggregates = new ArrayList<>();
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        List<CompareRounds.Event> timeline = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (Networks.Kind model : models) {
-            System.out.printf(Locale.ROOT, "%n== %s, %d epochs of %d examples, batch %d ==%n", model.description(),
-                    settings.epochs(), data.train().numExamples(), settings.batch());
             List<Point> modelPoints = new ArrayList<>();
             List<Summary> modelSummaries = new ArrayList<>();
-            for (Map.Entry<String, OptimizerChoice> e : optimizers.entrySet()) {
-                modelSummaries.add(train(model, e.getKey(), e.getValue(), data, settings, modelPoints, files));
+            for (int i = 0; i < seeds; i++) {
+                CompareRounds rounds = new CompareRounds(model, data, settings, seed + i);
+                System.out.printf(Locale.ROOT, "%n== %s, seed %d, %d epochs of %d examples, batch %d: %d steps, "
+                                + "evaluated every %d, %d warm-up steps per optimizer ==%n", model.description(),
+                        seed + i, epochs, data.train().numExamples(), batch, rounds.totalSteps(), rounds.evalEvery(),
+                        warmup);
+                List<Summary> seedSummaries = rounds.run(optimizers, modelPoints, timeline, files);
+                if (seeds > 1) {
+                    printTable(model.description() + ", seed " + (seed + i), seedSummaries, target);
+                }
+                modelSummaries.addAll(seedSummaries);
             }
-            printTable(model, modelSummaries, target);
+            List<CompareStats.Aggregate> modelAggregates = CompareStats.aggregate(modelSummaries);
+            String verdict = CompareStats.verdict(modelAggregates, target);
+            if (seeds == 1) {
+                printTable(model.description(), modelSummaries, target);
+            } else {
+                CompareOutput.printAggregates(model.description(), modelAggregates, target);
+            }
+            System.out.println("time to target: " + verdict);
             String tag = model.name().toLowerCase(Locale.ROOT);
             files.add(CompareOutput.writeCurves(out.resolve("compare-" + tag + "-curves.csv"), modelPoints));
-            files.add(CompareOutput.writeSummary(out.resolve("compare-" + tag + "-summary.csv"), modelSummaries, target));
+            files.add(CompareOutput.writeSummary(out.resolve("compare-" + tag + "-summary.csv"), modelSummaries,
+                    target));
+            files.add(CompareOutput.writeAggregate(out.resolve("compare-" + tag + "-aggregate.csv"), modelAggregates,
+                    target));
             files.add(CompareOutput.plot(out.resolve("compare-" + tag + ".png"), model.name() + " on "
-                    + (data.fashionMnist() ? "Fashion-MNIST" : "synthetic task"), modelPoints, target));
+                    + (data.fashionMnist() ? "Fashion-MNIST" : "synthetic task")
+                    + (seeds > 1 ? ", mean of " + seeds + " seeds" : ""), modelPoints, target));
             points.addAll(modelPoints);
             summaries.addAll(modelSummaries);
+            aggregates.addAll(modelAggregates);
+            verdicts.put(tag, verdict);
         }
         for (Path f : files) {
             System.out.println("wrote " + f.toAbsolutePath());
         }
-        Result result = new Result(data.description(), data.fashionMnist(), points, summaries, files, uiAddress,
-                storage);
+        Result result = new Result(data.description(), data.fashionMnist(), points, summaries, aggregates, verdicts,
+                timeline, files, uiAddress, storage);
         if (ui) {
             try {
                 whileServing.accept(result);
@@ -228,18 +275,24 @@ public final class Compare {
     public static Map<String, OptimizerChoice> optimizers(Args args) {
         double lrAdam = positive(args, "lr-adam", 1e-3);
         double lrAdamW = positive(args, "lr-adamw", 1e-3);
+        double b2AdamW = beta2(args, "beta2-adamw");
         double wd = args.getDouble("wd", 0.05);
         if (!(wd >= 0) || Double.isInfinite(wd)) {
             throw new IllegalArgumentException("--wd must be a finite number >= 0, got " + wd);
         }
+        double b2Adam = beta2(args, "beta2-adam");
         double lrMini = positive(args, "lr-adammini", 1e-3);
+        double b2Mini = beta2(args, "beta2-adammini");
         double lrMuon = positive(args, "lr-muon", 0.02);
         double lrAux = positive(args, "lr-muon-aux", lrAdam);
         Map<String, OptimizerChoice> all = new LinkedHashMap<>();
-        all.put("adam", new OptimizerChoice(new Adam(lrAdam), 0, "Adam (DL4J) lr " + lrAdam));
-        all.put("adamw", new OptimizerChoice(new Adam(lrAdamW), wd,
-                "Adam (DL4J) lr " + lrAdamW + " + WeightDecay(" + wd + ", applyLR)"));
-        all.put("adammini", new OptimizerChoice(new AdamMini(lrMini), 0, "AdamMini lr " + lrMini));
+        all.put("adam", new OptimizerChoice(Adam.builder().learningRate(lrAdam).beta2(b2Adam).build(), 0,
+                "Adam (DL4J) lr " + lrAdam + (b2Adam == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2Adam)));
+        all.put("adamw", new OptimizerChoice(Adam.builder().learningRate(lrAdamW).beta2(b2AdamW).build(), wd,
+                "Adam (DL4J) lr " + lrAdamW + (b2AdamW == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2AdamW)
+                        + " + WeightDecay(" + wd + ", applyLR)"));
+        all.put("adammini", new OptimizerChoice(AdamMini.builder().learningRate(lrMini).beta2(b2Mini).build(), 0,
+                "AdamMini lr " + lrMini + (b2Mini == AdamMini.DEFAULT_BETA2 ? "" : " beta2 " + b2Mini)));
         all.put("muon", new OptimizerChoice(Muon.builder().learningRate(lrMuon).auxiliary(new Adam(lrAux)).build(), 0,
                 "Muon lr " + lrMuon + ", auxiliary Adam lr " + lrAux));
         Map<String, OptimizerChoice> chosen = new LinkedHashMap<>();
@@ -254,7 +307,8 @@ public final class Compare {
         // an option for an optimizer that is not compared would be silently ignored: refuse it
         Map<String, List<String>> usedBy = Map.of("lr-adam", List.of("adam", "muon"), "lr-adamw", List.of("adamw"),
                 "wd", List.of("adamw"), "lr-adammini", List.of("adammini"), "lr-muon", List.of("muon"),
-                "lr-muon-aux", List.of("muon"));
+                "lr-muon-aux", List.of("muon"), "beta2-adam", List.of("adam"), "beta2-adamw", List.of("adamw"),
+                "beta2-adammini", List.of("adammini"));
         for (Map.Entry<String, List<String>> e : usedBy.entrySet()) {
             if (args.get(e.getKey(), null) != null && e.getValue().stream().noneMatch(chosen::containsKey)) {
                 throw new IllegalArgumentException("--" + e.getKey() + " is set but " + String.join(" or ", e.getValue())
@@ -268,6 +322,14 @@ public final class Compare {
         double v = args.getDouble(name, fallback);
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException("--" + name + " must be a finite number > 0, got " + v);
+        }
+        return v;
+    }
+
+    private static double beta2(Args args, String name) {
+        double v = args.getDouble(name, AdamMini.DEFAULT_BETA2);
+        if (!(v >= 0 && v < 1)) {
+            throw new IllegalArgumentException("--" + name + " must be in [0, 1), got " + v);
         }
         return v;
     }
@@ -289,112 +351,6 @@ public final class Compare {
                 + " teacher): " + train + " train / " + test + " test examples", false);
     }
 
-    static Summary train(Networks.Kind model, String name, OptimizerChoice choice, Data data, Settings s,
-                         List<Point> points, List<Path> files) throws IOException {
-        MultiLayerNetwork net = Networks.build(model, choice.updater(), FashionMnist.CLASSES, s.seed(),
-                choice.dl4jWeightDecay());
-        String tag = model.name().toLowerCase(Locale.ROOT);
-        HessianBlockListener hessian = null;
-        List<TrainingListener> listeners = new ArrayList<>();
-        if (s.hessian()) {
-            HessianBlockListener.Builder b = HessianBlockListener.builder().estimator(s.estimator())
-                    .sink(new Slf4jReportSink());
-            if (s.hessianEvery() > 0) {
-                b.frequency(s.hessianEvery());
-            }
-            Path csv = s.out().resolve("hessian-" + tag + "-" + name + ".csv");
-            b.sink(new CsvReportSink(csv));
-            files.add(csv);
-            if (s.uiStorage() != null) {
-                StatsListener stats = new StatsListener(s.uiStorage());
-                listeners.add(stats);
-                HessianUi.attach(b, s.uiStorage(), stats.getSessionID());
-            }
-            hessian = b.build();
-            listeners.add(hessian);
-        }
-        net.setListeners(listeners);
-
-        DataSet train = data.train();
-        int n = train.numExamples();
-        int stepsPerEpoch = (n + s.batch() - 1) / s.batch();
-        int totalSteps = stepsPerEpoch * s.epochs();
-        double[] stepNanos = new double[totalSteps];
-        int timedSteps = 0;
-        long trainNanos = 0;
-        double lossSum = 0;
-        int lossCount = 0;
-        int step = 0;
-        int stepsToTarget = -1;
-        double secondsToTarget = Double.NaN;
-        long stateBytes = -1;
-        Point last = null;
-        double[] initial = evaluate(net, data.test());
-        points.add(new Point(tag, name, 0, 0, 0, Double.NaN, initial[0], initial[1]));
-        double best = 0;
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-            int[] order = permutation(n, new Random(s.seed() * 31 + epoch)); // the same batches for every optimizer
-            for (int start = 0; start < n; start += s.batch()) {
-                DataSet batch = train.get(Arrays.copyOfRange(order, start, Math.min(n, start + s.batch())));
-                long probeBefore = hessian == null ? 0 : hessian.probeNanos();
-                long t0 = System.nanoTime();
-                net.fit(batch);
-                long elapsed = System.nanoTime() - t0;
-                long probe = hessian == null ? 0 : hessian.probeNanos() - probeBefore;
-                trainNanos += elapsed - probe;
-                if (probe == 0) {
-                    stepNanos[timedSteps++] = elapsed;
-                }
-                if (stateBytes < 0) {
-                    stateBytes = OptimizerMemory.stateBytes(net);
-                }
-                // DL4J's score adds the weight-decay penalty; report the data loss (penalty taken at the updated
-                // parameters, which differ from the scored ones by one step)
-                lossSum += net.score() - net.calcRegularizationScore(true);
-                lossCount++;
-                step++;
-                if (step % s.evalEvery() == 0 || step == totalSteps) {
-                    double[] eval = evaluate(net, data.test());
-                    last = new Point(tag, name, step, epoch, trainNanos / 1e9, lossSum / lossCount, eval[0], eval[1]);
-                    points.add(last);
-                    best = Math.max(best, eval[1]);
-                    lossSum = 0;
-                    lossCount = 0;
-                    if (stepsToTarget < 0 && eval[1] >= s.target()) {
-                        stepsToTarget = step;
-                        secondsToTarget = last.trainSeconds();
-                    }
-                    System.out.printf(Locale.ROOT, "[%-8s %s] step %5d/%d  epoch %d  train loss %.4f  test loss %.4f"
-                                    + "  test acc %.4f  %.1fs%s%n", name, tag, step, totalSteps, epoch,
-                            last.trainLoss(), last.testLoss(), last.testAccuracy(), last.trainSeconds(),
-                            hessian == null || hessian.history().isEmpty() ? "" : String.format(Locale.ROOT,
-                                    "  Hessian pairwiseRatio %.4f",
-                                    hessian.history().get(hessian.history().size() - 1).pairwiseRatio()));
-                }
-            }
-        }
-        double[] sorted = Arrays.copyOf(stepNanos, timedSteps);
-        Arrays.sort(sorted);
-        double msPerStep = timedSteps == 0 ? Double.NaN : sorted[timedSteps / 2] / 1e6;
-        return new Summary(tag, name, choice.settings(), last.testAccuracy(), best, last.testLoss(), stepsToTarget,
-                secondsToTarget, stateBytes, msPerStep, step, trainNanos / 1e9,
-                hessian == null ? List.of() : hessian.history());
-    }
-
-    static int[] permutation(int n, Random random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
     /** {@code [mean cross-entropy, accuracy]} on the test set, in chunks of 1000 examples. */
     static double[] evaluate(MultiLayerNetwork net, DataSet test) {
         Evaluation eval = new Evaluation(FashionMnist.CLASSES);
@@ -407,17 +363,21 @@ public final class Compare {
         return new double[] {lossSum / test.numExamples(), eval.accuracy()};
     }
 
-    static void printTable(Networks.Kind model, List<Summary> summaries, double target) {
+    static void printTable(String title, List<Summary> summaries, double target) {
         Summary adam = summaries.stream().filter(x -> x.optimizer().equals("adam")).findFirst().orElse(null);
-        System.out.printf(Locale.ROOT, "%n%s%n%-9s %9s %9s %9s %12s %12s %12s %8s %9s %8s%n", model.description(),
-                "optimizer", "test acc", "best acc", "test loss", "steps>=" + target, "state bytes", "vs Adam",
-                "ms/step", "vs Adam", "seconds");
+        System.out.printf(Locale.ROOT, "%n%s%n%-9s %9s %9s %9s %12s %9s %12s %8s %8s %9s %8s%n", title,
+                "optimizer", "test acc", "best acc", "test loss", "steps>=" + target, "seconds", "state bytes",
+                "vs Adam", "ms/step", "vs Adam", "train s");
         for (Summary x : summaries) {
-            System.out.printf(Locale.ROOT, "%-9s %9.4f %9.4f %9.4f %12s %12d %12s %8.2f %9s %8.1f%n", x.optimizer(),
-                    x.finalAccuracy(), x.bestAccuracy(), x.finalLoss(),
-                    x.stepsToTarget() < 0 ? "not reached" : Integer.toString(x.stepsToTarget()), x.stateBytes(),
-                    adam == null ? "-" : String.format(Locale.ROOT, "%.3fx", (double) x.stateBytes() / adam.stateBytes()),
-                    x.msPerStep(), adam == null ? "-" : String.format(Locale.ROOT, "%.2fx", x.msPerStep() / adam.msPerStep()),
+            boolean hit = x.stepsToTarget() >= 0;
+            System.out.printf(Locale.ROOT, "%-9s %9.4f %9.4f %9.4f %12s %9s %12d %8s %8.2f %9s %8.1f%n",
+                    x.optimizer(), x.finalAccuracy(), x.bestAccuracy(), x.finalLoss(),
+                    hit ? Integer.toString(x.stepsToTarget()) : "not reached",
+                    hit ? String.format(Locale.ROOT, "%.1f", x.secondsToTarget()) : "-", x.stateBytes(),
+                    adam == null ? "-" : String.format(Locale.ROOT, "%.3fx",
+                            (double) x.stateBytes() / adam.stateBytes()),
+                    x.msPerStep(), adam == null ? "-" : String.format(Locale.ROOT, "%.2fx",
+                            x.msPerStep() / adam.msPerStep()),
                     x.trainSeconds());
         }
         for (Summary x : summaries) {

@@ -46,6 +46,18 @@ public final class HessianUi {
         return builder.sink(sink(router, sessionId));
     }
 
+    /**
+     * As {@link #attach(HessianBlockListener.Builder, StatsStorageRouter, String)}, with a label that the Hessian
+     * tab's session selector shows beside the session id, for example the optimizer and its settings.
+     */
+    public static HessianBlockListener.Builder attach(HessianBlockListener.Builder builder, StatsStorageRouter router,
+                                                      String sessionId, String label) {
+        if (builder == null) {
+            throw new IllegalArgumentException("builder must not be null");
+        }
+        return builder.sink(new StatsStorageReportSink(router, sessionId, defaultWorkerId(), label));
+    }
+
     /** A sink posting to {@code router} under a new random session id and {@link #defaultWorkerId()}. */
     public static StatsStorageReportSink sink(StatsStorageRouter router) {
         return sink(router, newSessionId());

@@ -25,6 +25,7 @@ public final class StatsStorageReportSink implements ReportSink {
     private final StatsStorageRouter router;
     private final String sessionId;
     private final String workerId;
+    private final String label;
     private boolean staticInfoPosted;
     private long lastTimestamp = Long.MIN_VALUE;
 
@@ -32,6 +33,16 @@ public final class StatsStorageReportSink implements ReportSink {
      * @throws IllegalArgumentException if the router is null or an id is null or empty
      */
     public StatsStorageReportSink(StatsStorageRouter router, String sessionId, String workerId) {
+        this(router, sessionId, workerId, "");
+    }
+
+    /**
+     * As {@link #StatsStorageReportSink(StatsStorageRouter, String, String)}, with a label for the UI's session
+     * selector (stored in the session's static info; empty for none).
+     *
+     * @throws IllegalArgumentException if the router or label is null or an id is null or empty
+     */
+    public StatsStorageReportSink(StatsStorageRouter router, String sessionId, String workerId, String label) {
         if (router == null) {
             throw new IllegalArgumentException("router must not be null (an InMemoryStatsStorage, FileStatsStorage or "
                     + "RemoteUIStatsStorageRouter)");
@@ -44,7 +55,11 @@ public final class StatsStorageReportSink implements ReportSink {
             throw new IllegalArgumentException("workerId must be a non-empty string, got "
                     + (workerId == null ? "null" : "\"\""));
         }
+        if (label == null) {
+            throw new IllegalArgumentException("label must not be null (empty for none)");
+        }
         this.router = router;
+        this.label = label;
         this.sessionId = sessionId;
         this.workerId = workerId;
     }
@@ -64,6 +79,11 @@ public final class StatsStorageReportSink implements ReportSink {
         return workerId;
     }
 
+    /** The session label shown by the UI (empty for none). */
+    public String label() {
+        return label;
+    }
+
     /** Posts the static info (first call only) and the report as an update. */
     @Override
     public synchronized void accept(BlockHessianReport report) {
@@ -71,7 +91,7 @@ public final class StatsStorageReportSink implements ReportSink {
         long timestamp = lastTimestamp == Long.MIN_VALUE ? started : Math.max(started, lastTimestamp + 1);
         HessianProbe probe = HessianProbe.of(report, sessionId, workerId, timestamp);
         if (!staticInfoPosted) {
-            router.putStaticInfo(new HessianSessionInfoPersistable(HessianSessionInfo.of(probe)));
+            router.putStaticInfo(new HessianSessionInfoPersistable(HessianSessionInfo.of(probe, label)));
             staticInfoPosted = true;
         }
         router.putUpdate(new HessianProbePersistable(probe));

@@ -1,6 +1,8 @@
 package dev.curvature.hessian.ui;
 
 import dev.curvature.hessian.BlockHessianReport;
+import dev.curvature.hessian.HessianBlockEstimator;
+import dev.curvature.hessian.HessianBlockListener;
 import dev.curvature.hessian.LayerSummary;
 import dev.curvature.hessian.ui.module.HessianModule;
 import dev.curvature.hessian.ui.storage.HessianProbePersistable;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 import java.lang.reflect.InvocationTargetException;
@@ -50,6 +53,10 @@ class HessianModuleRoutesTest {
     private static StatsStorage recording;
     private static String session;
     private static List<BlockHessianReport> reports;
+    /** A session labelled like markup, of a ReLU network probed without frozen kinks: its products are not exact. */
+    static final String LABEL = "MLP adam (lr 0.01) <script>alert(2)</script> & more";
+    private static String kinkedSession;
+    private static List<BlockHessianReport> kinkedReports;
 
     @BeforeAll
     static void trainIntoARecordedStorage() {
@@ -82,6 +89,19 @@ class HessianModuleRoutesTest {
                 List.of(HessianUi.sink(storage, session, "worker-A"))).train(5).reports();
         new TestTraining.Run("hidden", 5, 22, 1, List.of(HessianUi.sink(storage, FAILING_SESSION, "w"))).train(1);
         assertEquals(3, reports.size(), "probes at iterations 0, 2, 4");
+        kinkedSession = "kinked " + UUID.randomUUID();
+        kinkedReports = kinkedRun(storage, kinkedSession, 23).train(2).reports();
+        assertFalse(kinkedReports.get(0).notExact().isEmpty(), "ReLU without frozen kinks is not exact");
+    }
+
+    /** A ReLU network whose listener does not freeze kinks, posting under {@code sessionId} with {@link #LABEL}. */
+    static TestTraining.Run kinkedRun(StatsStorage storage, String sessionId, long seed) {
+        HessianBlockListener.Builder b = HessianBlockListener.builder().frequency(1)
+                .estimator(HessianBlockEstimator.builder().method(HessianBlockEstimator.Method.STOCHASTIC)
+                        .probesPerBlock(1).maxBlocks(4).lanczosSteps(2).traceProbes(2).seed(3).freezeKinks(false)
+                        .build());
+        HessianUi.attach(b, storage, sessionId, LABEL);
+        return new TestTraining.Run(TestTraining.network("relu", 5, seed, Activation.RELU), seed, b.build());
     }
 
     @AfterAll
@@ -111,6 +131,33 @@ class HessianModuleRoutesTest {
         assertEquals(TestTraining.HOSTILE_LAYER_NAME, s.get("layers").get(0).asText());
         assertFalse(s.get("training").asBoolean());
         assertFalse(a.json().get("multiSession").asBoolean());
+        assertEquals("", s.get("label").asText(), "no label given");
+    }
+
+    @Test
+    void sessionsCarryTheLabelEscaped() {
+        UiFixture.Answer a = UiFixture.get("/hessian/api/sessions");
+        assertEquals(LABEL, find(a.json().get("sessions"), kinkedSession).get("label").asText());
+        assertFalse(a.body().contains("<script"), "no raw markup in JSON");
+        assertTrue(a.body().contains("\\u003cscript\\u003ealert(2)\\u003c/script\\u003e \\u0026 more"), a.body());
+    }
+
+    @Test
+    void reportsCarryTheUnitsThatWereNotExact() {
+        String path = "/hessian/api/sessions/" + URLEncoder.encode(kinkedSession, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        JsonNode list = UiFixture.get(path + "/reports").json().get("reports");
+        assertEquals(kinkedReports.size(), list.size());
+        for (int k = 0; k < list.size(); k++) {
+            List<String> shown = new ArrayList<>();
+            list.get(k).get("notExact").forEach(n -> shown.add(n.asText()));
+            assertEquals(kinkedReports.get(k).notExact(), shown);
+        }
+        JsonNode latest = UiFixture.get(path + "/latest").json().get("latest").get(0);
+        assertEquals(kinkedReports.get(kinkedReports.size() - 1).notExact().size(), latest.get("notExact").size());
+        // the tanh session is exact: an empty list
+        JsonNode exact = UiFixture.get(sessionPath() + "/reports").json().get("reports").get(0).get("notExact");
+        assertTrue(exact.isArray() && exact.isEmpty(), exact.toString());
     }
 
     @Test

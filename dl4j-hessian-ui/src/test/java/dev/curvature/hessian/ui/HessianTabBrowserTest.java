@@ -72,9 +72,11 @@ class HessianTabBrowserTest {
 
     private final String session = "browser-" + UUID.randomUUID();
     private final String wideSession = "browser-wide-" + UUID.randomUUID();
+    private final String kinkedSession = "browser-kinked-" + UUID.randomUUID();
     private InMemoryStatsStorage storage;
     private TestTraining.Run run;
     private TestTraining.Run wideRun;
+    private TestTraining.Run kinkedRun;
     private WebDriver driver;
     private Path profile;
 
@@ -88,6 +90,7 @@ class HessianTabBrowserTest {
         assertEquals(5, run.reports().size(), "probes at iterations 0, 2, 4, 6, 8");
         wideRun = new TestTraining.Run("wide", WIDE_HIDDEN, 32, 1, List.of(HessianUi.sink(storage, wideSession, "w")))
                 .train(2);
+        kinkedRun = HessianModuleRoutesTest.kinkedRun(storage, kinkedSession, 33).train(2);
         profile = Files.createTempDirectory("hessian-ui-chromium-");
         driver = startChromium(profile);
     }
@@ -254,6 +257,33 @@ class HessianTabBrowserTest {
         }
         assertTrue(driver.findElement(By.id("heatmap-hover")).getText().endsWith("not probed"));
         screenshot("hessian-tab-canvas.png");
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    @Order(5)
+    void theSelectorShowsSessionLabelsAndThePageWarnsOfProductsThatWereNotExact() {
+        open(kinkedSession);
+        waitForPoints(kinkedRun.reports().size());
+        Select select = new Select(driver.findElement(By.id("session-select")));
+        WebElement option = select.getFirstSelectedOption();
+        assertEquals(kinkedSession, option.getAttribute("value"));
+        assertTrue(option.getText().startsWith(HessianModuleRoutesTest.LABEL + " · " + kinkedSession + " ("),
+                option.getText());
+        assertEquals(HessianModuleRoutesTest.LABEL, option.getAttribute("data-label"));
+        assertThrows(NoAlertPresentException.class, () -> driver.switchTo().alert(), "the label ran no script");
+        List<String> notExact = kinkedRun.reports().get(kinkedRun.reports().size() - 1).notExact();
+        WebElement warning = driver.findElement(By.id("not-exact"));
+        new WebDriverWait(driver, WAIT).until(d -> warning.isDisplayed());
+        assertEquals("not exact: " + String.join(", ", notExact), warning.getText());
+        assertEquals(String.valueOf(notExact.size()), warning.getAttribute("data-units"));
+        // an unlabelled session shows its bare id, and an exact one no warning
+        select.selectByValue(session);
+        waitForPoints(run.reports().size());
+        assertTrue(select.getFirstSelectedOption().getText().startsWith(session + " ("),
+                select.getFirstSelectedOption().getText());
+        new WebDriverWait(driver, WAIT).until(d -> !warning.isDisplayed());
+        assertEquals("0", warning.getAttribute("data-units"));
         assertNoConsoleErrors();
     }
 

@@ -39,9 +39,14 @@ public final class TestTraining {
 
     /** A network nIn -> hidden (tanh, named {@code hiddenName}) -> CLASSES (softmax, named "out"). */
     public static MultiLayerNetwork network(String hiddenName, int hidden, long seed) {
+        return network(hiddenName, hidden, seed, Activation.TANH);
+    }
+
+    /** As {@link #network(String, int, long)} with another hidden activation (ReLU has kinks). */
+    public static MultiLayerNetwork network(String hiddenName, int hidden, long seed, Activation activation) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(1e-2)).list()
-                .layer(new DenseLayer.Builder().name(hiddenName).nOut(hidden).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name(hiddenName).nOut(hidden).activation(activation).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(INPUTS)).build();
@@ -90,12 +95,15 @@ public final class TestTraining {
          */
         public Run(String hiddenName, int hidden, long seed, int frequency, List<ReportSink> sinks,
                    TrainingListener... more) {
-            this.net = network(hiddenName, hidden, seed);
+            this(network(hiddenName, hidden, seed), seed, withSinks(HessianBlockListener.builder().frequency(frequency)
+                    .estimator(estimator(blocks(hidden))), sinks).build(), more);
+        }
+
+        /** A run of {@code net} with a listener built by the caller. */
+        public Run(MultiLayerNetwork net, long seed, HessianBlockListener listener, TrainingListener... more) {
+            this.net = net;
             this.data = data(seed + 1, 16);
-            HessianBlockListener.Builder b = HessianBlockListener.builder().frequency(frequency)
-                    .estimator(estimator(blocks(hidden)));
-            sinks.forEach(b::sink);
-            this.listener = b.build();
+            this.listener = listener;
             List<TrainingListener> all = new ArrayList<>(List.of(more));
             all.add(listener);
             net.setListeners(all);
@@ -107,6 +115,11 @@ public final class TestTraining {
                 net.fit(data);
             }
             return this;
+        }
+
+        private static HessianBlockListener.Builder withSinks(HessianBlockListener.Builder b, List<ReportSink> sinks) {
+            sinks.forEach(b::sink);
+            return b;
         }
 
         public List<BlockHessianReport> reports() {

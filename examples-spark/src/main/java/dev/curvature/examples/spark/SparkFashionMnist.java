@@ -124,8 +124,8 @@ public final class SparkFashionMnist {
 
         DataSet[] data;
         String dataName;
-        Optional<Path> dir = a.flag("synthetic") ? Optional.empty()
-                : FashionMnist.locate(dataOption == null ? null : Path.of(dataOption));
+        // as compare does: --data with --synthetic is refused rather than DIR silently ignored
+        Optional<Path> dir = FashionMnist.choose(dataOption, a.flag("synthetic"));
         if (dir.isPresent()) {
             data = new DataSet[] {FashionMnist.load(dir.get(), FashionMnist.Split.TRAIN, trainSize),
                     FashionMnist.load(dir.get(), FashionMnist.Split.TEST, testSize)};

@@ -143,6 +143,9 @@ class SparkExamplesTest {
         cases.put("--lr must be a finite number > 0, got -1.0", new String[] {"--lr", "-1"});
         cases.put("unknown option --frobnicate", new String[] {"--frobnicate"});
         cases.put("lacks train-images-idx3-ubyte", new String[] {"--data", "/nonexistent-fashion-mnist"});
+        // DIR would be ignored by the synthetic task: the combination is refused, as compare refuses it
+        cases.put("--data and --synthetic contradict each other",
+                new String[] {"--synthetic", "--data", System.getProperty("java.io.tmpdir")});
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> SparkFashionMnist.run(c.getValue(), new PrintStream(new ByteArrayOutputStream())));

@@ -44,12 +44,36 @@ class SearchTest {
         Map<String, Search.Row> best = Search.best(rows);
         assertEquals(3, best.size());
         List<String> csv = Files.readAllLines(out.resolve("search.csv"));
-        assertEquals("optimizer,learning_rate,validation_accuracy,seconds,status", csv.get(0));
+        assertEquals("model,optimizer,learning_rate,beta2,validation_accuracy,seconds,status", csv.get(0));
         assertEquals(7, csv.size());
         assertTrue(Files.size(out.resolve("search.png")) > 10_000, "PNG written");
         Search.Row first = rows.get(0);
-        assertTrue(csv.get(1).startsWith(String.format(Locale.ROOT, "%s,%.6g,%.6f,", first.optimizer(),
+        assertTrue(csv.get(1).startsWith(String.format(Locale.ROOT, "mlp,%s,%.6g,0.999,%.6f,", first.optimizer(),
                 first.learningRate(), first.validationAccuracy())), csv.get(1));
+    }
+
+    @Test
+    void cnnSearchCrossesRatesWithBeta2AndTrainsWithThem(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path data = IdxFiles.writeRandom(tmp.resolve("fmnist"), 96, 10, 5);
+        List<Search.Row> rows = Search.run(new String[] {"--data", data.toString(), "--model", "cnn",
+                "--optimizers", "adam,adammini", "--points", "2", "--beta2", "0.95,0.999", "--train", "64",
+                "--validation", "32", "--epochs", "1", "--batch", "32", "--out", tmp.resolve("out").toString()});
+        assertEquals(8, rows.size());
+        for (String o : List.of("adam", "adammini")) {
+            // every (rate, beta2) pair of the 2 x 2 grid, read back from the trained networks
+            java.util.Set<String> pairs = new java.util.TreeSet<>();
+            for (Search.Row r : rows) {
+                if (r.optimizer().equals(o)) {
+                    assertEquals("Complete", r.status());
+                    pairs.add(String.format(Locale.ROOT, "%.4g/%s", r.learningRate(), r.beta2()));
+                }
+            }
+            assertEquals(java.util.Set.of("0.0003000/0.95", "0.0003000/0.999", "0.003000/0.95", "0.003000/0.999"),
+                    pairs, o);
+        }
+        List<String> csv = Files.readAllLines(tmp.resolve("out").resolve("search.csv"));
+        assertTrue(csv.get(1).startsWith("cnn,"), csv.get(1));
     }
 
     @Test
@@ -74,5 +98,15 @@ class SearchTest {
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Search.run(new String[] {"--optimizers", "sgd"}));
         assertTrue(e.getMessage().contains("unknown optimizer 'sgd'"), e.getMessage());
+        Map<String[], String> cases = Map.of(
+                new String[] {"--beta2", "0.9,1"}, "--beta2 must be a comma-separated list of numbers in [0, 1)",
+                new String[] {"--beta2", "0.95,0.95"}, "--beta2 lists 0.95 twice",
+                new String[] {"--beta2", "0.95", "--optimizers", "muon"}, "--beta2 applies to adam and adammini",
+                new String[] {"--range-muon", "0.01:0.1", "--optimizers", "adam"}, "--range-muon is set but muon",
+                new String[] {"--model", "rnn"}, "unknown model 'rnn'");
+        for (Map.Entry<String[], String> c : cases.entrySet()) {
+            e = assertThrows(IllegalArgumentException.class, () -> Search.run(c.getKey()));
+            assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
+        }
     }
 }

@@ -35,11 +35,14 @@ import java.util.function.BiConsumer;
  *   <tr><th>route</th><th>answer</th></tr>
  *   <tr><td>{@code /hessian}</td><td>the page (HTML; script and style from {@code /assets/dl4j-hessian-ui/})</td></tr>
  *   <tr><td>{@code /hessian/api/sessions}</td><td>{@code {"multiSession", "sessions": [{"id", "workers",
- *       "reports", "lastUpdate", "training", "method", "partition", "blocks", "parameters", "layers"}]}}, the most
- *       recently updated session first</td></tr>
+ *       "reports", "lastUpdate", "training", "label", "method", "partition", "blocks", "parameters", "layers"}]}}, the
+ *       most recently updated session first; {@code "label"} is the one given to
+ *       {@link HessianUi#attach(dev.curvature.hessian.HessianBlockListener.Builder,
+ *       org.deeplearning4j.core.storage.StatsStorageRouter, String, String)} (empty if none)</td></tr>
  *   <tr><td>{@code /hessian/api/sessions/:sessionId/reports}</td><td>{@code {"session", "since": null,
  *       "reports": [summary]}}: every report, by iteration; a summary has the ratios with standard errors, spectrum,
- *       trace, cost and {@code "layers"} (per-layer summaries), no block norms</td></tr>
+ *       trace, cost, {@code "notExact"} (the units whose Hessian-vector products were not exact,
+ *       {@code BlockHessianReport.notExact()}) and {@code "layers"} (per-layer summaries), no block norms</td></tr>
  *   <tr><td>{@code /hessian/api/sessions/:sessionId/reports/since/:iteration}</td><td>the same for the reports
  *       with {@code iteration >= :iteration} (the page polls this)</td></tr>
  *   <tr><td>{@code /hessian/api/sessions/:sessionId/latest}</td><td>{@code {"session", "latest": [report]}}: the

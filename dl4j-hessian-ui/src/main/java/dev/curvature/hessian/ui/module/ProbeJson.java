@@ -4,6 +4,8 @@ import dev.curvature.hessian.BlockLabel;
 import dev.curvature.hessian.LayerSummary;
 import dev.curvature.hessian.ui.storage.HessianProbe;
 import dev.curvature.hessian.ui.storage.HessianSessionInfo;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
@@ -13,105 +15,100 @@ final class ProbeJson {
     }
 
     static String sessions(List<ProbeReader.SessionSummary> sessions, boolean multiSession) {
-        Json j = new Json().beginObject().field("multiSession", multiSession).name("sessions").beginArray();
+        ObjectNode root = Json.object().put("multiSession", multiSession);
+        ArrayNode list = root.putArray("sessions");
         for (ProbeReader.SessionSummary s : sessions) {
-            j.beginObject().field("id", s.id()).name("workers").beginArray();
-            for (String w : s.workers()) {
-                j.value(w);
-            }
-            j.endArray().field("reports", s.reports()).name("lastUpdate");
+            ObjectNode o = list.addObject().put("id", s.id());
+            s.workers().forEach(o.putArray("workers")::add);
+            o.put("reports", s.reports());
             if (s.reports() > 0) {
-                j.value(s.lastUpdate());
+                o.put("lastUpdate", s.lastUpdate());
             } else {
-                j.value((String) null);
+                o.putNull("lastUpdate");
             }
-            j.field("training", s.training());
+            o.put("training", s.training());
             HessianSessionInfo info = s.info();
             if (info != null) {
-                j.field("method", info.method()).field("partition", info.partition()).field("blocks", info.blocks())
-                        .field("parameters", info.parameters()).name("layers").beginArray();
-                for (String layer : info.layers()) {
-                    j.value(layer);
-                }
-                j.endArray();
+                o.put("label", info.label()).put("method", info.method()).put("partition", info.partition())
+                        .put("blocks", info.blocks()).put("parameters", info.parameters());
+                info.layers().forEach(o.putArray("layers")::add);
             }
-            j.endObject();
         }
-        return j.endArray().endObject().toString();
+        return Json.write(root);
     }
 
     static String reports(String sessionId, Long since, List<HessianProbe> probes) {
-        Json j = new Json().beginObject().field("session", sessionId).name("since");
+        ObjectNode root = Json.object().put("session", sessionId);
         if (since == null) {
-            j.value((String) null);
+            root.putNull("since");
         } else {
-            j.value(since.longValue());
+            root.put("since", since.longValue());
         }
-        j.name("reports").beginArray();
+        ArrayNode list = root.putArray("reports");
         for (HessianProbe p : probes) {
-            j.beginObject();
-            summary(j, p);
-            j.endObject();
+            summary(list.addObject(), p);
         }
-        return j.endArray().endObject().toString();
+        return Json.write(root);
     }
 
     static String latest(String sessionId, List<HessianProbe> probes) {
-        Json j = new Json().beginObject().field("session", sessionId).name("latest").beginArray();
+        ObjectNode root = Json.object().put("session", sessionId);
+        ArrayNode list = root.putArray("latest");
         for (HessianProbe p : probes) {
-            j.beginObject();
-            summary(j, p);
-            blocks(j, p);
-            j.endObject();
+            ObjectNode o = list.addObject();
+            summary(o, p);
+            blocks(o, p);
         }
-        return j.endArray().endObject().toString();
+        return Json.write(root);
     }
 
-    private static void summary(Json j, HessianProbe p) {
-        j.field("worker", p.workerId()).field("timestamp", p.timestamp()).field("iteration", p.iteration())
-                .field("epoch", p.epoch()).field("method", p.method()).field("partition", p.partition())
-                .field("parameters", p.parameters()).field("probesPerBlock", p.probesPerBlock())
-                .field("hessianVectorProducts", p.hessianVectorProducts()).field("elapsedMillis", p.elapsedMillis())
-                .field("pairwiseRatio", p.pairwiseRatio())
-                .field("pairwiseRatioStandardError", p.pairwiseRatioStandardError())
-                .field("offDiagonalMassRatio", p.offDiagonalMassRatio())
-                .field("offDiagonalMassRatioStandardError", p.offDiagonalMassRatioStandardError())
-                .field("topEigenvalue", p.topEigenvalue()).field("bottomEigenvalue", p.bottomEigenvalue())
-                .field("trace", p.trace()).field("traceStandardError", p.traceStandardError())
-                .field("blocks", p.blockCount()).field("probedBlocks", p.probedBlocks().length)
-                .name("layers").beginArray();
+    private static void summary(ObjectNode j, HessianProbe p) {
+        j.put("worker", p.workerId()).put("timestamp", p.timestamp()).put("iteration", p.iteration())
+                .put("epoch", p.epoch()).put("method", p.method()).put("partition", p.partition())
+                .put("parameters", p.parameters()).put("probesPerBlock", p.probesPerBlock())
+                .put("hessianVectorProducts", p.hessianVectorProducts()).put("elapsedMillis", p.elapsedMillis());
+        Json.number(j, "pairwiseRatio", p.pairwiseRatio());
+        Json.number(j, "pairwiseRatioStandardError", p.pairwiseRatioStandardError());
+        Json.number(j, "offDiagonalMassRatio", p.offDiagonalMassRatio());
+        Json.number(j, "offDiagonalMassRatioStandardError", p.offDiagonalMassRatioStandardError());
+        Json.number(j, "topEigenvalue", p.topEigenvalue());
+        Json.number(j, "bottomEigenvalue", p.bottomEigenvalue());
+        Json.number(j, "trace", p.trace());
+        Json.number(j, "traceStandardError", p.traceStandardError());
+        j.put("blocks", p.blockCount()).put("probedBlocks", p.probedBlocks().length);
+        p.notExact().forEach(j.putArray("notExact")::add);
+        ArrayNode layers = j.putArray("layers");
         for (LayerSummary l : p.layers()) {
-            j.beginObject().field("layer", l.layer()).field("blocks", l.blocks())
-                    .field("probedBlocks", l.probedBlocks()).field("parameters", l.parameters())
-                    .field("diagonalRms", l.diagonalRms()).field("offDiagonalRms", l.offDiagonalRms())
-                    .field("pairwiseRatio", l.pairwiseRatio())
-                    .field("pairwiseRatioStandardError", l.pairwiseRatioStandardError())
-                    .field("offDiagonalMassRatio", l.offDiagonalMassRatio())
-                    .field("offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError())
-                    .field("trace", l.trace()).field("traceStandardError", l.traceStandardError()).endObject();
+            ObjectNode o = layers.addObject().put("layer", l.layer()).put("blocks", l.blocks())
+                    .put("probedBlocks", l.probedBlocks()).put("parameters", l.parameters());
+            Json.number(o, "diagonalRms", l.diagonalRms());
+            Json.number(o, "offDiagonalRms", l.offDiagonalRms());
+            Json.number(o, "pairwiseRatio", l.pairwiseRatio());
+            Json.number(o, "pairwiseRatioStandardError", l.pairwiseRatioStandardError());
+            Json.number(o, "offDiagonalMassRatio", l.offDiagonalMassRatio());
+            Json.number(o, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError());
+            Json.number(o, "trace", l.trace());
+            Json.number(o, "traceStandardError", l.traceStandardError());
         }
-        j.endArray();
     }
 
     /** Labels, probed blocks and the measured columns {@code columns[p][i] = ||H_ij||_F}, {@code j = probed[p]}. */
-    private static void blocks(Json j, HessianProbe p) {
-        j.name("labels").beginArray();
+    private static void blocks(ObjectNode j, HessianProbe p) {
+        ArrayNode labels = j.putArray("labels");
         for (BlockLabel l : p.labels()) {
-            j.beginObject().field("layer", l.layer()).field("param", l.param()).field("index", l.index())
-                    .field("count", l.count()).field("text", l.toString()).endObject();
+            labels.addObject().put("layer", l.layer()).put("param", l.param()).put("index", l.index())
+                    .put("count", l.count()).put("text", l.toString());
         }
-        j.endArray().name("probed").beginArray();
+        ArrayNode probed = j.putArray("probed");
         for (int b : p.probedBlocks()) {
-            j.value(b);
+            probed.add(b);
         }
-        j.endArray().name("columns").beginArray();
+        ArrayNode columns = j.putArray("columns");
         for (double[] column : p.blockNormColumns()) {
-            j.beginArray();
+            ArrayNode c = columns.addArray();
             for (double v : column) {
-                j.value(v);
+                Json.number(c, v);
             }
-            j.endArray();
         }
-        j.endArray();
     }
 }

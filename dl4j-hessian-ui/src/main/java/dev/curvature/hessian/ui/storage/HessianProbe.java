@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param probedBlocks                       the probed blocks, strictly increasing
  * @param blockNormColumns                   {@code blockNormColumns[p][i] = ||H_ij||_F} for {@code j = probedBlocks[p]}
  * @param layers                             per-layer summaries in parameter order
+ * @param notExact                           units whose Hessian-vector products were not exact
+ *                                           ({@link BlockHessianReport#notExact()}); empty when all were
  */
 public record HessianProbe(String sessionId, String workerId, long timestamp, long iteration, int epoch, String method,
                            String partition, long parameters, int probesPerBlock, long hessianVectorProducts,
@@ -50,7 +52,7 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
                            double offDiagonalMassRatio, double offDiagonalMassRatioStandardError,
                            double topEigenvalue, double bottomEigenvalue, double trace, double traceStandardError,
                            List<BlockLabel> labels, int[] probedBlocks, double[][] blockNormColumns,
-                           List<LayerSummary> layers) {
+                           List<LayerSummary> layers, List<String> notExact) {
 
     /**
      * Validates the shape of the block data and copies every array and list.
@@ -66,6 +68,8 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
         requireNonNull(probedBlocks, "probedBlocks");
         requireNonNull(blockNormColumns, "blockNormColumns");
         requireNonNull(layers, "layers");
+        requireNonNull(notExact, "notExact");
+        notExact = List.copyOf(notExact);
         labels = List.copyOf(labels);
         layers = List.copyOf(layers);
         probedBlocks = probedBlocks.clone();
@@ -92,6 +96,19 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
         blockNormColumns = columns;
     }
 
+    /** As the canonical constructor with an empty {@link #notExact()}: every product exact. */
+    public HessianProbe(String sessionId, String workerId, long timestamp, long iteration, int epoch, String method,
+                        String partition, long parameters, int probesPerBlock, long hessianVectorProducts,
+                        long elapsedMillis, double pairwiseRatio, double pairwiseRatioStandardError,
+                        double offDiagonalMassRatio, double offDiagonalMassRatioStandardError, double topEigenvalue,
+                        double bottomEigenvalue, double trace, double traceStandardError, List<BlockLabel> labels,
+                        int[] probedBlocks, double[][] blockNormColumns, List<LayerSummary> layers) {
+        this(sessionId, workerId, timestamp, iteration, epoch, method, partition, parameters, probesPerBlock,
+                hessianVectorProducts, elapsedMillis, pairwiseRatio, pairwiseRatioStandardError, offDiagonalMassRatio,
+                offDiagonalMassRatioStandardError, topEigenvalue, bottomEigenvalue, trace, traceStandardError, labels,
+                probedBlocks, blockNormColumns, layers, List.of());
+    }
+
     /**
      * The probe of {@code report} for the given session and worker, stored under {@code timestamp}.
      *
@@ -112,7 +129,8 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
                 report.hessianVectorProducts(), report.elapsed().toMillis(), report.pairwiseRatio(),
                 report.pairwiseRatioStandardError(), report.offDiagonalMassRatio(),
                 report.offDiagonalMassRatioStandardError(), report.topEigenvalue(), report.bottomEigenvalue(),
-                report.trace(), report.traceStandardError(), report.labels(), probed, columns, report.layers());
+                report.trace(), report.traceStandardError(), report.labels(), probed, columns, report.layers(),
+                report.notExact());
     }
 
     /** Number of blocks {@code B}. */
@@ -164,7 +182,7 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
                 && sessionId.equals(h.sessionId) && workerId.equals(h.workerId) && method.equals(h.method)
                 && partition.equals(h.partition) && labels.equals(h.labels)
                 && Arrays.equals(probedBlocks, h.probedBlocks) && Arrays.deepEquals(blockNormColumns, h.blockNormColumns)
-                && layers.equals(h.layers);
+                && layers.equals(h.layers) && notExact.equals(h.notExact);
     }
 
     @Override
@@ -179,7 +197,8 @@ public record HessianProbe(String sessionId, String workerId, long timestamp, lo
         return "HessianProbe[session " + sessionId + ", worker " + workerId + ", iteration " + iteration
                 + ", pairwiseRatio " + pairwiseRatio + " ± " + pairwiseRatioStandardError + ", offDiagonalMassRatio "
                 + offDiagonalMassRatio + " ± " + offDiagonalMassRatioStandardError + ", " + blockCount() + " blocks ("
-                + probedBlocks.length + " probed), " + layers.size() + " layers]";
+                + probedBlocks.length + " probed), " + layers.size() + " layers"
+                + (notExact.isEmpty() ? "" : ", not exact: " + String.join(", ", notExact)) + "]";
     }
 
     private static boolean same(double a, double b) {

@@ -16,9 +16,11 @@ import java.util.List;
  * @param blocks     number of blocks {@code B}
  * @param parameters parameters in the partition
  * @param layers     names of the probed layers, in parameter order
+ * @param label      a label for people, shown by the UI's session selector (for example the optimizer and its
+ *                   settings); empty for none
  */
 public record HessianSessionInfo(String sessionId, String workerId, long timestamp, String method, String partition,
-                                 int blocks, long parameters, List<String> layers) {
+                                 int blocks, long parameters, List<String> layers, String label) {
 
     /**
      * Validates and copies.
@@ -35,12 +37,24 @@ public record HessianSessionInfo(String sessionId, String workerId, long timesta
         }
         HessianProbe.requireNonNull(layers, "layers");
         layers = List.copyOf(layers);
+        HessianProbe.requireNonNull(label, "label");
+    }
+
+    /** Without a label. */
+    public HessianSessionInfo(String sessionId, String workerId, long timestamp, String method, String partition,
+                              int blocks, long parameters, List<String> layers) {
+        this(sessionId, workerId, timestamp, method, partition, blocks, parameters, layers, "");
     }
 
     /** The static info that goes with {@code probe}: its session, worker, timestamp, method, partition and layers. */
     public static HessianSessionInfo of(HessianProbe probe) {
+        return of(probe, "");
+    }
+
+    /** As {@link #of(HessianProbe)} with a label. */
+    public static HessianSessionInfo of(HessianProbe probe, String label) {
         return new HessianSessionInfo(probe.sessionId(), probe.workerId(), probe.timestamp(), probe.method(),
                 probe.partition(), probe.blockCount(), probe.parameters(),
-                probe.layers().stream().map(l -> l.layer()).toList());
+                probe.layers().stream().map(l -> l.layer()).toList(), label);
     }
 }

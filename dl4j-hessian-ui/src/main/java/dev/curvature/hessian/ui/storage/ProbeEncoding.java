@@ -22,11 +22,11 @@ import java.util.Map;
  * {@code StatsStorage}s (in memory, MapDB file, posted to a remote UI). Big-endian ({@link DataOutputStream} and
  * {@link ByteBuffer} defaults); a string is an {@code int} byte length and that many UTF-8 bytes.
  *
- * <p>Every encoding starts with the format version byte ({@value #FORMAT_VERSION}) and a kind byte ({@code 'P'}
- * for a probe, {@code 'S'} for session info). Decoding any other version or kind fails with a message that names
- * both, so data written by a future format is refused, never misread. A change of the layout must raise
- * {@link #FORMAT_VERSION} and keep decoding the old versions (the test {@code FormatFixtureTest} decodes a checked-in
- * version 1 file).
+ * <p>Every encoding starts with the format version byte (this code writes {@value #FORMAT_VERSION} and reads 1 and
+ * 2) and a kind byte ({@code 'P'} for a probe, {@code 'S'} for session info). Decoding any other version or kind
+ * fails with a message that names both, so data written by a future format is refused, never misread. A change of
+ * the layout must raise {@link #FORMAT_VERSION} and keep decoding the old versions (the test
+ * {@code FormatFixtureTest} decodes checked-in files of every version).
  *
  * <p>Version 1, probe ({@code 'P'}):
  * <pre>
@@ -46,22 +46,26 @@ import java.util.Map;
  * </pre>
  * Size: about {@code 150 + 24 B + 8 P B + 84 L} bytes plus the names; the block norms dominate.
  *
+ * <p>Version 2, probe: version 1 followed by {@code int N, string[N] notExact} (the units whose Hessian-vector
+ * products were not exact). Version 1 probes decode with an empty list.
+ *
  * <p>Version 1, session info ({@code 'S'}):
  * <pre>
  * byte version = 1, byte kind = 'S', string sessionId, string workerId, long timestamp, string method,
  * string partition, int blocks, long parameters, int L, string[L] layers
  * </pre>
+ * Version 2, session info: version 1 followed by {@code string label}. Version 1 decodes with an empty label.
  */
 public final class ProbeEncoding {
     /** The format version written by this code. */
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
     static final byte KIND_PROBE = 'P';
     static final byte KIND_SESSION_INFO = 'S';
 
     private ProbeEncoding() {
     }
 
-    /** The version 1 encoding of {@code probe}. */
+    /** The version 2 encoding of {@code probe}. */
     public static byte[] encode(HessianProbe probe) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 8 * probe.blockCount() * (1 + probe.probedBlocks().length));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -132,13 +136,17 @@ public final class ProbeEncoding {
                 out.writeDouble(l.trace());
                 out.writeDouble(l.traceStandardError());
             }
+            out.writeInt(probe.notExact().size());
+            for (String unit : probe.notExact()) {
+                writeString(out, unit);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return bytes.toByteArray();
     }
 
-    /** The version 1 encoding of {@code info}. */
+    /** The version 2 encoding of {@code info}. */
     public static byte[] encode(HessianSessionInfo info) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -155,6 +163,7 @@ public final class ProbeEncoding {
             for (String layer : info.layers()) {
                 writeString(out, layer);
             }
+            writeString(out, info.label());
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
@@ -169,7 +178,7 @@ public final class ProbeEncoding {
      */
     public static HessianProbe decodeProbe(ByteBuffer in) {
         try {
-            header(in, KIND_PROBE, "HessianProbe");
+            byte version = header(in, KIND_PROBE, "HessianProbe");
             String sessionId = readString(in);
             String workerId = readString(in);
             long timestamp = in.getLong();
@@ -218,9 +227,16 @@ public final class ProbeEncoding {
                         in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble(), in.getDouble(),
                         in.getDouble(), in.getDouble()));
             }
+            List<String> notExact = new ArrayList<>();
+            if (version >= 2) {
+                int n = count(in, 4, "not-exact units");
+                for (int u = 0; u < n; u++) {
+                    notExact.add(readString(in));
+                }
+            }
             return new HessianProbe(sessionId, workerId, timestamp, iteration, epoch, method, partition, parameters,
                     probesPerBlock, products, elapsed, pairwise, pairwiseSe, mass, massSe, top, bottom, trace, traceSe,
-                    labels, probed, columns, layers);
+                    labels, probed, columns, layers, notExact);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated HessianProbe encoding", e);
         }
@@ -233,7 +249,7 @@ public final class ProbeEncoding {
      */
     public static HessianSessionInfo decodeSessionInfo(ByteBuffer in) {
         try {
-            header(in, KIND_SESSION_INFO, "HessianSessionInfo");
+            byte version = header(in, KIND_SESSION_INFO, "HessianSessionInfo");
             String sessionId = readString(in);
             String workerId = readString(in);
             long timestamp = in.getLong();
@@ -246,23 +262,27 @@ public final class ProbeEncoding {
             for (int l = 0; l < n; l++) {
                 layers.add(readString(in));
             }
-            return new HessianSessionInfo(sessionId, workerId, timestamp, method, partition, blocks, parameters, layers);
+            String label = version >= 2 ? readString(in) : "";
+            return new HessianSessionInfo(sessionId, workerId, timestamp, method, partition, blocks, parameters, layers,
+                    label);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated HessianSessionInfo encoding", e);
         }
     }
 
-    private static void header(ByteBuffer in, byte kind, String what) {
+    /** Reads and checks the version and kind bytes; returns the version. */
+    private static byte header(ByteBuffer in, byte kind, String what) {
         byte version = in.get();
-        if (version != FORMAT_VERSION) {
+        if (version < 1 || version > FORMAT_VERSION) {
             throw new IllegalArgumentException("unsupported " + what + " format version " + version
-                    + " (this code reads version " + FORMAT_VERSION + ")");
+                    + " (this code reads versions 1 to " + FORMAT_VERSION + ")");
         }
         byte k = in.get();
         if (k != kind) {
             throw new IllegalArgumentException("not a " + what + " encoding: kind byte '" + (char) k + "', expected '"
                     + (char) kind + "'");
         }
+        return version;
     }
 
     /** Reads a count and checks that {@code count * minBytesEach} bytes can follow, so garbage cannot allocate. */

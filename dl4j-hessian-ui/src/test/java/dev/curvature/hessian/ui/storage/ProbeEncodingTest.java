@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProbeEncodingTest {
 
     static Stream<HessianProbe> probes() {
-        return Stream.concat(Stream.of(Probes.reference(), Probes.random(1, 0), Probes.random(2, 1)),
+        return Stream.concat(Stream.of(Probes.reference(), Probes.referenceV2(), Probes.random(1, 0),
+                        Probes.random(2, 1)),
                 Stream.iterate(3L, s -> s + 1).limit(20).map(s -> Probes.random(s, (int) (s * 7 % 60))));
     }
 
@@ -71,6 +72,15 @@ class ProbeEncodingTest {
     }
 
     @Test
+    void labelledSessionInfoRoundTrips() throws Exception {
+        HessianSessionInfoPersistable original = new HessianSessionInfoPersistable(Probes.referenceInfoV2());
+        HessianSessionInfoPersistable decoded = new HessianSessionInfoPersistable();
+        decoded.decode(original.encode());
+        assertEquals(Probes.referenceInfoV2(), decoded.info());
+        assertEquals("MLP adammini (AdamMini lr 0.001 β2 0.95) <b>&amp;</b>", decoded.info().label());
+    }
+
+    @Test
     void sessionInfoRoundTrips() throws Exception {
         HessianSessionInfoPersistable original = new HessianSessionInfoPersistable(Probes.referenceInfo());
         byte[] bytes = original.encode();
@@ -110,7 +120,11 @@ class ProbeEncodingTest {
         byte[] info = ProbeEncoding.encode(Probes.referenceInfo());
         return Stream.of(
                 Arguments.of("empty", new byte[0], "truncated HessianProbe encoding"),
-                Arguments.of("future version", with(good, b -> b[0] = 2), "unsupported HessianProbe format version 2 (this code reads version 1)"),
+                Arguments.of("future version", with(good, b -> b[0] = 3),
+                        "unsupported HessianProbe format version 3 (this code reads versions 1 to 2)"),
+                Arguments.of("version 0", with(good, b -> b[0] = 0), "unsupported HessianProbe format version 0"),
+                Arguments.of("not-exact list cut", Arrays.copyOf(ProbeEncoding.encode(Probes.referenceV2()),
+                        ProbeEncoding.encode(Probes.referenceV2()).length - 3), "truncated"),
                 Arguments.of("session info decoded as probe", info, "not a HessianProbe encoding: kind byte 'S', expected 'P'"),
                 Arguments.of("last byte missing", Arrays.copyOf(good, good.length - 1), "truncated"),
                 Arguments.of("half", Arrays.copyOf(good, good.length / 2), "truncated"),

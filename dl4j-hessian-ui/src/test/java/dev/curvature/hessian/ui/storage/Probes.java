@@ -38,6 +38,22 @@ final class Probes {
         return HessianSessionInfo.of(reference());
     }
 
+    /** {@link #reference()} with the version 2 field: units that were not exact, one non-ASCII, one markup-like. */
+    static HessianProbe referenceV2() {
+        HessianProbe r = reference();
+        return new HessianProbe(r.sessionId(), r.workerId(), r.timestamp(), r.iteration(), r.epoch(), r.method(),
+                r.partition(), r.parameters(), r.probesPerBlock(), r.hessianVectorProducts(), r.elapsedMillis(),
+                r.pairwiseRatio(), r.pairwiseRatioStandardError(), r.offDiagonalMassRatio(),
+                r.offDiagonalMassRatioStandardError(), r.topEigenvalue(), r.bottomEigenvalue(), r.trace(),
+                r.traceStandardError(), r.labels(), r.probedBlocks(), r.blockNormColumns(), r.layers(),
+                List.of("dense_ä (relu)", "<out> (loss L1)"));
+    }
+
+    /** The session info of {@link #referenceV2()}, with a label (version 2). */
+    static HessianSessionInfo referenceInfoV2() {
+        return HessianSessionInfo.of(referenceV2(), "MLP adammini (AdamMini lr 0.001 β2 0.95) <b>&amp;</b>");
+    }
+
     /** A random probe with {@code blocks} blocks over up to three layers, a random subset probed. */
     static HessianProbe random(long seed, int blocks) {
         Random rnd = new Random(seed);
