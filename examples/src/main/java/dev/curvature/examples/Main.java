@@ -21,7 +21,7 @@ public final class Main {
               bench-ns     Newton-Schulz GFLOP/s against plain GEMM of the same sizes; writes CSV
               bench-hvp    Hessian-vector product cost and the listener's overhead; writes CSV
               compare      Adam, Adam+weight decay, Adam-mini, Muon on Fashion-MNIST (MLP, CNN); CSV and PNG
-              search       Arbiter search over Adam, Adam-mini, Muon and learning rates; table, CSV and PNG
+              search       Arbiter search over Adam, Adam-mini, Muon: learning rate (x beta2); MLP or CNN; CSV and PNG
               classes      Hessian pairwiseRatio against the number of classes (Dong et al. 2025); CSV and PNG
               lm           word-level language model on real English text (dict-gcide): the output layer's Hessian
                            ratio against vocabulary size, and Adam, AdamW, Adam-mini, Muon at large C; CSV and PNG
