@@ -20,11 +20,11 @@ if ! "$PYTHON" -c "import torch"; then
   exit 2
 fi
 cd "$ROOT"
-mvn -B -q -o -pl examples -am -DskipTests compile
+mvn -B -q -o -pl examples -am -DskipTests test-compile
 csvs=()
 for r in $(seq "$ROUNDS"); do
   dir="$OUT/round-$r"
-  mvn -B -q -o -pl examples -am exec:java -Dexec.args="bench-ns --reps $REPS --out $dir"
+  mvn -B -q -o -pl examples -am test-compile exec:java -Dexec.args="bench-ns --reps $REPS --out $dir"
   csvs+=("$dir/newton-schulz.csv")
   # torch right after each bench-ns round (A B A B ...), so that drift in the machine's load hits both alike
   "$PYTHON" "$ROOT/benchmarks/newton_schulz_torch.py" --reps "$REPS" --torch-csv "$dir/torch.csv" \
