@@ -272,7 +272,16 @@ public final class Compare {
     public record OptimizerChoice(IUpdater updater, double dl4jWeightDecay, String settings) {
     }
 
+    /** The optimizers chosen by {@code --optimizers} with their options; an option for none of them is refused. */
     public static Map<String, OptimizerChoice> optimizers(Args args) {
+        return optimizers(args, Set.of());
+    }
+
+    /**
+     * As {@link #optimizers(Args)}; {@code usedElsewhere} names options the calling command also uses for its own
+     * purpose (so they are not refused when no compared optimizer takes them).
+     */
+    public static Map<String, OptimizerChoice> optimizers(Args args, Set<String> usedElsewhere) {
         double lrAdam = positive(args, "lr-adam", 1e-3);
         double lrAdamW = positive(args, "lr-adamw", 1e-3);
         double b2AdamW = beta2(args, "beta2-adamw");
@@ -310,7 +319,8 @@ public final class Compare {
                 "lr-muon-aux", List.of("muon"), "beta2-adam", List.of("adam"), "beta2-adamw", List.of("adamw"),
                 "beta2-adammini", List.of("adammini"));
         for (Map.Entry<String, List<String>> e : usedBy.entrySet()) {
-            if (args.get(e.getKey(), null) != null && e.getValue().stream().noneMatch(chosen::containsKey)) {
+            if (args.get(e.getKey(), null) != null && !usedElsewhere.contains(e.getKey())
+                    && e.getValue().stream().noneMatch(chosen::containsKey)) {
                 throw new IllegalArgumentException("--" + e.getKey() + " is set but " + String.join(" or ", e.getValue())
                         + " is not among --optimizers " + chosen.keySet());
             }

@@ -108,7 +108,8 @@ public final class LanguageModel {
             System.out.print(HELP);
             return null;
         }
-        Map<String, Compare.OptimizerChoice> optimizers = Compare.optimizers(args);
+        // --lr-adam is also the sweep's learning rate, so it is used even when adam and muon are not compared
+        Map<String, Compare.OptimizerChoice> optimizers = Compare.optimizers(args, Set.of("lr-adam"));
         Settings s = settings(args);
         double lrAdam = args.getDouble("lr-adam", 1e-3);
         return run(s, optimizers, lrAdam, whileServing);

@@ -65,6 +65,8 @@ class LmBadInputTest {
         refused("--ui-port needs --ui", "--ui-port", "9001", "--corpus", missing);
         refused("unknown optimizer", "--optimizers", "adam,sgd", "--corpus", missing);
         refused("--lr-muon", "--optimizers", "adam", "--lr-muon", "0.01", "--corpus", missing);
+        // --lr-adam is the sweep's rate too: accepted without adam or muon (the corpus is what fails here)
+        refused("dict-gcide", "--optimizers", "adammini", "--lr-adam", "0.002", "--corpus", missing);
         refused("--steps must be >= 1", "--steps", "0", "--corpus", missing);
         refused("--max-chars must be >= 1", "--max-chars", "0", "--corpus", missing);
     }
