@@ -105,10 +105,17 @@ public final class Trainer {
             INDArray x = validation.getFeatures(0).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end));
             INDArray p = validation.getFeatures(1).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end));
             INDArray y = validation.getLabels(0);
-            INDArray probs = graph.output(false, x, p)[0];
-            for (long i = start; i < end; i++) {
-                sum -= Math.log(Math.max(probs.getDouble(i - start, (long) y.getDouble(i, 0)), 1e-30));
+            INDArray probs = graph.output(false, x, p)[0].dup('c');
+            int[] targets = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(0)).toIntVector();
+            long classes = probs.size(1);
+            long[] flat = new long[targets.length];
+            for (int k = 0; k < targets.length; k++) {
+                flat[k] = k * classes + targets[k]; // row-major position of (k, target k)
             }
+            INDArray picked = probs.reshape(probs.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.indices(flat));
+            sum -= org.nd4j.linalg.ops.transforms.Transforms.log(
+                    org.nd4j.linalg.ops.transforms.Transforms.max(picked, 1e-30, false), false).sumNumber().doubleValue();
         }
         return sum / n;
     }
