@@ -255,17 +255,22 @@ public final class Compare {
         Result result = new Result(data.description(), data.fashionMnist(), points, summaries, aggregates, verdicts,
                 timeline, files, uiAddress, storage);
         if (ui) {
-            try {
-                whileServing.accept(result);
-            } finally {
-                try {
-                    UIServer.stopInstance();
-                } catch (Exception e) {
-                    System.err.println("could not stop the UI server cleanly: " + e);
-                }
-            }
+            serveThenStop(() -> whileServing.accept(result));
         }
         return result;
+    }
+
+    /** Runs {@code whileServing} (e.g. wait for Enter), then stops DL4J's UI server whatever happened. */
+    public static void serveThenStop(Runnable whileServing) {
+        try {
+            whileServing.run();
+        } finally {
+            try {
+                UIServer.stopInstance();
+            } catch (Exception e) {
+                System.err.println("could not stop the UI server cleanly: " + e);
+            }
+        }
     }
 
     /** An optimizer to compare: its updater, the DL4J weight decay it needs, and a description of its settings. */

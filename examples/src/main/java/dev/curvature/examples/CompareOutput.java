@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /** CSV and PNG output of {@link Compare}. */
-final class CompareOutput {
+public final class CompareOutput {
     static final String CURVES_HEADER = "model,optimizer,seed,step,epoch,train_seconds,train_loss,test_loss,"
             + "test_accuracy";
     static final String SUMMARY_HEADER = "model,optimizer,settings,seed,final_test_accuracy,best_test_accuracy,"
@@ -129,12 +129,16 @@ final class CompareOutput {
             t.setMarker(SeriesMarkers.NONE);
             t.setLineColor(Color.GRAY);
         }
+        return writePanels(file, accSteps, accTime, loss);
+    }
+
+    /** Writes the charts side by side into one PNG, each panel 560 x 420. */
+    public static Path writePanels(Path file, XYChart... charts) throws IOException {
         int w = 560;
         int h = 420;
-        BufferedImage image = new BufferedImage(3 * w, h, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(charts.length * w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        XYChart[] charts = {accSteps, accTime, loss};
         for (int i = 0; i < charts.length; i++) {
             Graphics2D panel = (Graphics2D) g.create(i * w, 0, w, h);
             charts[i].paint(panel, w, h);

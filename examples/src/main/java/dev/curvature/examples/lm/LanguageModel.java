@@ -4,7 +4,6 @@ import dev.curvature.examples.Args;
 import dev.curvature.examples.ClassesReproduction;
 import dev.curvature.examples.Compare;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.ui.api.UIServer;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -207,15 +206,7 @@ public final class LanguageModel {
         }
         log.accept("[lm] done");
         if (s.ui()) {
-            try {
-                whileServing.accept(result);
-            } finally {
-                try {
-                    UIServer.stopInstance();
-                } catch (Exception e) {
-                    System.err.println("could not stop the UI server cleanly: " + e);
-                }
-            }
+            Compare.serveThenStop(() -> whileServing.accept(result));
         }
         return result;
     }

@@ -6,11 +6,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -145,20 +141,7 @@ final class LmOutput {
             add(lossTime, o, s, Trainer.Point::trainSeconds, Trainer.Point::valLoss);
             add(ppl, o, s, Trainer.Point::step, Trainer.Point::valPerplexity);
         }
-        int w = 560;
-        int h = 420;
-        BufferedImage image = new BufferedImage(3 * w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        XYChart[] charts = {lossSteps, lossTime, ppl};
-        for (int i = 0; i < charts.length; i++) {
-            Graphics2D panel = (Graphics2D) g.create(i * w, 0, w, h);
-            charts[i].paint(panel, w, h);
-            panel.dispose();
-        }
-        g.dispose();
-        ImageIO.write(image, "png", file.toFile());
-        return file;
+        return dev.curvature.examples.CompareOutput.writePanels(file, lossSteps, lossTime, ppl);
     }
 
     private static XYChart chart(String title, String x, String y) {
