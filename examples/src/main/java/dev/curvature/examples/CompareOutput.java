@@ -173,15 +173,16 @@ public final class CompareOutput {
         return at.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
-    private static XYChart chart(String title, String x, String y) {
+    /** A line chart of one panel (560 x 420), as every multi-panel PNG of the examples draws it. */
+    public static XYChart chart(String title, String x, String y) {
         XYChart c = new XYChartBuilder().width(560).height(420).title(title).xAxisTitle(x).yAxisTitle(y).build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         c.getStyler().setMarkerSize(4);
         return c;
     }
 
-    private static void add(XYChart chart, String name, List<Compare.Point> s, ToDoubleFunction<Compare.Point> x,
-                            ToDoubleFunction<Compare.Point> y) {
+    /** Adds one series of points (none when {@code s} is empty). */
+    public static <T> void add(XYChart chart, String name, List<T> s, ToDoubleFunction<T> x, ToDoubleFunction<T> y) {
         if (!s.isEmpty()) {
             chart.addSeries(name, s.stream().mapToDouble(x).toArray(), s.stream().mapToDouble(y).toArray());
         }

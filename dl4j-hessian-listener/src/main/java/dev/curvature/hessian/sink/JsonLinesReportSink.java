@@ -81,21 +81,7 @@ public final class JsonLinesReportSink implements ReportSink {
         r.notExact().forEach(notExact::add);
         o.put("recordingMs", r.recording().toNanos() / 1e6);
         ArrayNode layers = o.putArray("layers");
-        for (LayerSummary l : r.layers()) {
-            ObjectNode n = layers.addObject();
-            n.put("layer", l.layer());
-            n.put("blocks", l.blocks());
-            n.put("probedBlocks", l.probedBlocks());
-            n.put("parameters", l.parameters());
-            number(n, "diagonalRms", l.diagonalRms());
-            number(n, "offDiagonalRms", l.offDiagonalRms());
-            number(n, "pairwiseRatio", l.pairwiseRatio());
-            number(n, "pairwiseRatioStandardError", l.pairwiseRatioStandardError());
-            number(n, "offDiagonalMassRatio", l.offDiagonalMassRatio());
-            number(n, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError());
-            number(n, "trace", l.trace());
-            number(n, "traceStandardError", l.traceStandardError());
-        }
+        r.layers().forEach(l -> putLayer(layers.addObject(), l));
         if (includeBlocks) {
             ArrayNode labels = o.putArray("labels");
             r.labels().forEach(label -> labels.add(label.toString()));
@@ -122,6 +108,26 @@ public final class JsonLinesReportSink implements ReportSink {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain values failed to serialise", e);
         }
+    }
+
+    /**
+     * Puts the fields of one layer summary into {@code n}: the one JSON form of a {@link LayerSummary}, also used by
+     * the UI module's routes.
+     */
+    public static ObjectNode putLayer(ObjectNode n, LayerSummary l) {
+        n.put("layer", l.layer());
+        n.put("blocks", l.blocks());
+        n.put("probedBlocks", l.probedBlocks());
+        n.put("parameters", l.parameters());
+        number(n, "diagonalRms", l.diagonalRms());
+        number(n, "offDiagonalRms", l.offDiagonalRms());
+        number(n, "pairwiseRatio", l.pairwiseRatio());
+        number(n, "pairwiseRatioStandardError", l.pairwiseRatioStandardError());
+        number(n, "offDiagonalMassRatio", l.offDiagonalMassRatio());
+        number(n, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError());
+        number(n, "trace", l.trace());
+        number(n, "traceStandardError", l.traceStandardError());
+        return n;
     }
 
     /** JSON has no NaN or infinity: those are written as {@code null}. */

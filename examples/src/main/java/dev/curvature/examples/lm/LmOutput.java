@@ -1,5 +1,6 @@
 package dev.curvature.examples.lm;
 
+import dev.curvature.examples.CompareOutput;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -16,7 +17,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
+
+import static dev.curvature.examples.CompareOutput.add;
+import static dev.curvature.examples.CompareOutput.chart;
 
 /** CSV and PNG output of the {@code lm} command. */
 final class LmOutput {
@@ -141,20 +144,6 @@ final class LmOutput {
             add(lossTime, o, s, Trainer.Point::trainSeconds, Trainer.Point::valLoss);
             add(ppl, o, s, Trainer.Point::step, Trainer.Point::valPerplexity);
         }
-        return dev.curvature.examples.CompareOutput.writePanels(file, lossSteps, lossTime, ppl);
-    }
-
-    private static XYChart chart(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(560).height(420).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        c.getStyler().setMarkerSize(4);
-        return c;
-    }
-
-    private static void add(XYChart chart, String name, List<Trainer.Point> s, ToDoubleFunction<Trainer.Point> x,
-                            ToDoubleFunction<Trainer.Point> y) {
-        if (!s.isEmpty()) {
-            chart.addSeries(name, s.stream().mapToDouble(x).toArray(), s.stream().mapToDouble(y).toArray());
-        }
+        return CompareOutput.writePanels(file, lossSteps, lossTime, ppl);
     }
 }

@@ -1,7 +1,7 @@
 package dev.curvature.hessian.ui.module;
 
 import dev.curvature.hessian.BlockLabel;
-import dev.curvature.hessian.LayerSummary;
+import dev.curvature.hessian.sink.JsonLinesReportSink;
 import dev.curvature.hessian.ui.storage.HessianProbe;
 import dev.curvature.hessian.ui.storage.HessianSessionInfo;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
@@ -78,18 +78,7 @@ final class ProbeJson {
         j.put("blocks", p.blockCount()).put("probedBlocks", p.probedBlocks().length);
         p.notExact().forEach(j.putArray("notExact")::add);
         ArrayNode layers = j.putArray("layers");
-        for (LayerSummary l : p.layers()) {
-            ObjectNode o = layers.addObject().put("layer", l.layer()).put("blocks", l.blocks())
-                    .put("probedBlocks", l.probedBlocks()).put("parameters", l.parameters());
-            Json.number(o, "diagonalRms", l.diagonalRms());
-            Json.number(o, "offDiagonalRms", l.offDiagonalRms());
-            Json.number(o, "pairwiseRatio", l.pairwiseRatio());
-            Json.number(o, "pairwiseRatioStandardError", l.pairwiseRatioStandardError());
-            Json.number(o, "offDiagonalMassRatio", l.offDiagonalMassRatio());
-            Json.number(o, "offDiagonalMassRatioStandardError", l.offDiagonalMassRatioStandardError());
-            Json.number(o, "trace", l.trace());
-            Json.number(o, "traceStandardError", l.traceStandardError());
-        }
+        p.layers().forEach(l -> JsonLinesReportSink.putLayer(layers.addObject(), l)); // the sink's JSON form
     }
 
     /** Labels, probed blocks and the measured columns {@code columns[p][i] = ||H_ij||_F}, {@code j = probed[p]}. */
